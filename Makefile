@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The harness around the patch series in patches/.  See README.md.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help kunit check tree export clean setup base sparse
+
+help:
+	@echo "make kunit   - apply the series to 7.2.13, build, boot in QEMU, run the KUnit suite"
+	@echo "make check   - everything the project tests (checkpatch, bisect build, W=1,"
+	@echo "               sparse, kernel-doc, KUnit, export round trip)"
+	@echo "make tree    - create build/linux: the 7.2.13 base plus the series as commits"
+	@echo "make export  - write build/linux base..HEAD back to patches/"
+	@echo "make clean   - remove build output (keeps a build/linux with unexported work)"
+
+kunit:
+	@$(S)/kunit.sh
+
+check:
+	@$(S)/check.sh
+
+tree:
+	@$(S)/setup-host.sh
+	@$(S)/make-tree.sh
+
+export:
+	@$(S)/export.sh
+
+setup:
+	@$(S)/setup-host.sh
+
+base:
+	@$(S)/fetch-base.sh
+
+sparse:
+	@$(S)/get-sparse.sh
+
+clean:
+	@$(S)/clean.sh

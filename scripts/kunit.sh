@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/kunit.sh
+#
+# Build the KUnit kernel of build/linux from the series' .kunitconfig with
+# the kernel's own kunit.py, boot it in QEMU (TCG: KVM guests hang on these
+# machines) under a hard timeout, and parse the console with kunit.py parse.
+# The raw console log is kept in build/kunit.log.  Fails, naming the reason,
+# on any failed test, a missing suite, a crash, a kernel BUG/WARNING/Oops or
+# a timeout.  The last line is "N passed, N failed".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KUNITCONFIG=mm/hmm_p2p.kunitconfig
+SUITES=(hmm_p2p)
+KBUILD=$BUILD_DIR/kunit
+LOG=$BUILD_DIR/kunit.log
+JSON=$BUILD_DIR/kunit.json
+BOOT_TIMEOUT=${KUNIT_TIMEOUT:-600}
+
+kunit_build() {
+	[ -f "$TREE/$KUNITCONFIG" ] ||
+		die "$KUNITCONFIG is missing from build/linux: is the series applied? (make tree)"
+	note "building the KUnit kernel (log: build/kunit-build.log)"
+	if ! (cd "$TREE" && python3 tools/testing/kunit/kunit.py build \
+			--arch=x86_64 --kunitconfig="$KUNITCONFIG" \
+			--build_dir="$KBUILD" --jobs="$(nproc)" \
+			--make_options="CC=ccache gcc") \
+			> "$BUILD_DIR/kunit-build.log" 2>&1; then
+		tail -n 30 "$BUILD_DIR/kunit-build.log" >&2
+		die "the KUnit kernel did not build; see build/kunit-build.log"
+	fi
+}
+
+kunit_boot() {
+	local rc=0
+
+	note "booting under QEMU/TCG (timeout ${BOOT_TIMEOUT}s, log: build/kunit.log)"
+	timeout --foreground -k 10 "$BOOT_TIMEOUT" \
+		qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
+			-cpu max -m 2048 -smp 2 \
+			-kernel "$KBUILD/arch/x86/boot/bzImage" \
+			-append "console=ttyS0 kunit_shutdown=reboot panic=-1" \
+			-no-reboot -nographic -display none -serial stdio \
+			< /dev/null > "$LOG" 2>&1 || rc=$?
+	case $rc in
+	0) ;;
+	124|137) die "QEMU timed out after ${BOOT_TIMEOUT}s; the last console lines are in build/kunit.log" ;;
+	*) die "QEMU exited with status $rc; see build/kunit.log" ;;
+	esac
+}
+
+# Counts from kunit.py's JSON: "passed failed skipped" over all test cases.
+kunit_counts() {
+	python3 - "$JSON" <<'PY'
+import json, sys
+
+def walk(t, c):
+    subs = t.get("sub_groups") or []
+    cases = t.get("test_cases") or []
+    for s in subs:
+        walk(s, c)
+    for k in cases:
+        c[k.get("status", "FAIL")] = c.get(k.get("status", "FAIL"), 0) + 1
+
+with open(sys.argv[1]) as f:
+    d = json.load(f)
+c = {}
+walk(d, c)
+print(c.get("PASS", 0), sum(v for k, v in c.items() if k not in ("PASS", "SKIP")),
+      c.get("SKIP", 0))
+PY
+}
+
+kunit_check() {
+	local failed=0 bad s parse_rc=0 passed nfail skipped
+
+	(cd "$TREE" && python3 tools/testing/kunit/kunit.py parse \
+		--json="$JSON" "$LOG") || parse_rc=$?
+	(cd "$TREE" && python3 tools/testing/kunit/kunit.py parse \
+		--failed "$LOG") >/dev/null 2>&1 || true
+
+	for s in "${SUITES[@]}"; do
+		if ! grep -q "# Subtest: $s\$" "$LOG"; then
+			note "suite $s did not run"
+			failed=1
+		fi
+	done
+	bad=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:' "$LOG" | head -n 5 || true)
+	if [ -n "$bad" ]; then
+		note "the kernel log has a splat:"
+		echo "$bad" >&2
+		failed=1
+	fi
+
+	read -r passed nfail skipped < <(kunit_counts)
+	if [ "$skipped" -ne 0 ]; then
+		note "$skipped test case(s) skipped"
+		failed=1
+	fi
+	if [ "$parse_rc" -ne 0 ] || [ "$nfail" -ne 0 ]; then
+		failed=1
+	fi
+	echo "$passed passed, $nfail failed"
+	return $failed
+}
+
+mkdir -p "$BUILD_DIR"
+"$TOP/scripts/setup-host.sh"
+"$TOP/scripts/make-tree.sh" --keep
+kunit_build
+kunit_boot
+kunit_check || die "KUnit run failed; see build/kunit.log"

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the harness scripts; sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$TOP/build}
+TREE=${TREE:-$BUILD_DIR/linux}
+PATCHES=$TOP/patches
+
+# Identity used for commits the harness makes itself (the base commit and
+# commits replayed by git am); patches keep their own authors.
+export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-hmm-p2p harness}
+export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-harness@localhost}
+
+die() {
+	echo "${0##*/}: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "${0##*/}: $*" >&2
+}
+
+# The series in order, as listed in patches/series (comments and blank
+# lines ignored).
+series_patches() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$PATCHES/series"
+}
+
+# Stable patch ids of base..HEAD in the tree and of the exported series;
+# equal output means the tree holds exactly what patches/ holds.
+tree_patch_ids() {
+	git -C "$TREE" format-patch --stdout base..HEAD |
+		git patch-id --stable | cut -d' ' -f1
+}
+
+series_patch_ids() {
+	local p
+
+	series_patches | while read -r p; do
+		git patch-id --stable < "$PATCHES/$p" | cut -d' ' -f1
+	done
+}
