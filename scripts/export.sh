@@ -27,10 +27,14 @@ trap 'rm -rf "$out"' EXIT
 # signature keep the files identical across machines and re-exports.
 desc=$TOP/docs/cover-letter.txt
 [ -f "$desc" ] || die "docs/cover-letter.txt is missing"
+# The cover letter is "sent" by the author of the last patch, dated like it.
+GIT_COMMITTER_NAME=$(git -C "$TREE" log -1 --format=%an HEAD) \
+GIT_COMMITTER_EMAIL=$(git -C "$TREE" log -1 --format=%ae HEAD) \
+GIT_COMMITTER_DATE=$(git -C "$TREE" log -1 --format=%aD HEAD) \
 git -C "$TREE" -c "branch.$(git -C "$TREE" branch --show-current).description=$(cat "$desc")" \
-	format-patch -q --zero-commit --no-signature --base=base \
+	format-patch -q --zero-commit --no-signature --no-thread --base=base \
 		--cover-letter --cover-from-description=subject \
-		--thread=shallow -o "$out" base..HEAD
+		-o "$out" base..HEAD
 
 mkdir -p "$dest"
 rm -f "$dest"/[0-9][0-9][0-9][0-9]-*.patch

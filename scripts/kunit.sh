@@ -82,7 +82,8 @@ kunit_check() {
 		--failed "$LOG") >/dev/null 2>&1 || true
 
 	for s in "${SUITES[@]}"; do
-		if ! grep -q "# Subtest: $s\$" "$LOG"; then
+		# The serial console ends lines with CR LF.
+		if ! tr -d '\r' < "$LOG" | grep -qx "    # Subtest: $s\|# Subtest: $s"; then
 			note "suite $s did not run"
 			failed=1
 		fi
