@@ -115,7 +115,7 @@ warnings_of() {
 				grep -E 'warning:|error:|not available or not up to date' || true
 		fi
 		;;
-	esac | sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | sort -u
+	esac | sed -E 's/:[0-9]+(:[0-9]+)?([: ])/\2/' | sort -u
 }
 
 restore_tree() {
@@ -154,7 +154,7 @@ check_patches_build() {
 	for f in $files_doc; do
 		[ -f "$CK/base-tree/$f" ] || continue
 		(cd "$CK/base-tree" && "$TREE/scripts/kernel-doc" -none -Wall "$f" 2>&1) || true
-	done | sed -E 's/:[0-9]+(:[0-9]+)?:/:/' | sort -u > "$CK/0.kernel-doc"
+	done | sed -E 's/:[0-9]+(:[0-9]+)?([: ])/\2/' | sort -u > "$CK/0.kernel-doc"
 
 	while read -r p; do
 		c=${commits[$i]}
