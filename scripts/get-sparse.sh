@@ -49,8 +49,11 @@ ver=${dscs[0]#sparse_}
 ver=${ver%.dsc}
 # Debian's patch sets CC=gcc-16, which bookworm lacks; the Makefile's own
 # version probe would run `git describe` on the enclosing harness repo.
-make -C src -j2 CC=gcc SPARSE_VERSION="$ver (Debian source)" sparse >&2 ||
-	die "building sparse failed (see above); scripts/setup-host.sh installs the compiler"
+if ! make -C src -j2 CC=gcc SPARSE_VERSION="$ver (Debian source)" sparse \
+		> "$work/build.log" 2>&1; then
+	tail -n 20 "$work/build.log" >&2
+	die "building sparse failed (log: $work/build.log); scripts/setup-host.sh installs the compiler"
+fi
 install -D -m 755 src/sparse "$bin" || die "cannot install $bin: check BUILD_DIR and its permissions"
 "$bin" --version >&2 || die "the freshly built $bin does not run"
 echo "$bin"

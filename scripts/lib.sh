@@ -11,6 +11,11 @@ PATCHES=$TOP/patches
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-hmm-p2p harness}
 export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-harness@localhost}
 
+# Let ccache share results between clones of the repo in other folders
+# (CI builds a fresh clone): paths under the repo are hashed relative.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 die() {
 	echo "${0##*/}: $*" >&2
 	exit 1
