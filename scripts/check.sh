@@ -8,6 +8,7 @@
 #   - every patch builds on its own (bisectability), and adds no W=1,
 #     sparse or kernel-doc warning to the files the series touches;
 #   - the KUnit suite (scripts/kunit.sh);
+#   - the hmm selftests for one and two devices (scripts/selftests.sh);
 #   - make export reproduces patches/ byte for byte.
 # Each check, and each KUnit case, counts once in the last line:
 # "N passed, N failed".
@@ -82,7 +83,6 @@ check_export() {
 # KUnit run afterwards starts from the last patch's objects.
 
 KBUILD=$BUILD_DIR/kunit
-KUNITCONFIG=mm/hmm_p2p.kunitconfig
 
 kmake() {
 	make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$(nproc)" CC="ccache gcc" "$@"
@@ -135,7 +135,7 @@ check_patches_build() {
 	trap restore_tree EXIT
 
 	(cd "$TREE" && python3 tools/testing/kunit/kunit.py config \
-		--arch=x86_64 --kunitconfig="$KUNITCONFIG" \
+		"${KUNIT_CONFIG_ARGS[@]}" \
 		--build_dir="$KBUILD") > "$CK/config.log" 2>&1 ||
 		{ fail "kunit.py config (see build/check/config.log)"; return; }
 
@@ -228,6 +228,20 @@ fi
 # every case that ran passed.
 if [ "$kunit_rc" -ne 0 ]; then
 	fail "KUnit run (see build/kunit.log)"
+fi
+
+st_out=$CK/selftests.out
+set +e
+"$TOP/scripts/selftests.sh" 2>&1 | tee "$st_out"
+st_rc=${PIPESTATUS[0]}
+set -e
+if read -r sp sf < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$st_out" |
+			tail -n 1 | sed -E 's/ passed, / /; s/ failed$//'); then
+	passed=$((passed + sp))
+	failed=$((failed + sf))
+fi
+if [ "$st_rc" -ne 0 ]; then
+	fail "hmm selftests (see build/selftests.log)"
 fi
 
 summary

@@ -12,7 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-KUNITCONFIG=mm/hmm_p2p.kunitconfig
 SUITES=(hmm_p2p)
 KBUILD=$BUILD_DIR/kunit
 LOG=$BUILD_DIR/kunit.log
@@ -24,7 +23,7 @@ kunit_build() {
 		die "$KUNITCONFIG is missing from build/linux: is the series applied? (make tree)"
 	note "building the KUnit kernel (log: build/kunit-build.log)"
 	if ! (cd "$TREE" && python3 tools/testing/kunit/kunit.py build \
-			--arch=x86_64 --kunitconfig="$KUNITCONFIG" \
+			"${KUNIT_CONFIG_ARGS[@]}" \
 			--build_dir="$KBUILD" --jobs="$(nproc)" \
 			--make_options="CC=ccache gcc") \
 			> "$BUILD_DIR/kunit-build.log" 2>&1; then

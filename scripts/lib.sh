@@ -16,6 +16,16 @@ export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-harness@localhost}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
+# How kunit.py configures the kernel, for make kunit and make check alike
+# (the same .config keeps builds incremental).  Besides the series'
+# .kunitconfig it carries lib/test_hmm and what an initramfs boot needs,
+# so that the same kernel also runs the hmm selftests.
+KUNITCONFIG=mm/hmm_p2p.kunitconfig
+KUNIT_CONFIG_ARGS=(--arch=x86_64 --kunitconfig="$KUNITCONFIG"
+		   --kconfig_add CONFIG_TEST_HMM=y
+		   --kconfig_add CONFIG_BLK_DEV_INITRD=y
+		   --kconfig_add CONFIG_DEVTMPFS=y)
+
 die() {
 	echo "${0##*/}: $*" >&2
 	exit 1

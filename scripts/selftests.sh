@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/selftests.sh
+#
+# Run the hmm selftests that pin down how device-private pages of two
+# devices behave (tools/testing/selftests/mm/hmm-tests with lib/test_hmm
+# built in), in QEMU with a busybox initramfs, on the kernel that
+# scripts/kunit.sh built.  KUnit is switched off for this boot.  The last
+# line is "N passed, N failed"; any failed test, crash, kernel splat or
+# timeout fails the run.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KBUILD=$BUILD_DIR/kunit
+ST=$BUILD_DIR/selftests
+LOG=$BUILD_DIR/selftests.log
+BOOT_TIMEOUT=${SELFTEST_TIMEOUT:-900}
+SRC=$TREE/tools/testing/selftests/mm
+
+# The default behaviour the p2p work must keep: one device, and two devices
+# with different owners (hmm2: a page on the other device is not the
+# caller's, is migrated back to RAM on access, and is not migrated by it).
+TESTS=(
+	hmm.hmm_device_private.open_close
+	hmm.hmm_device_private.anon_read
+	hmm.hmm_device_private.anon_write
+	hmm.hmm_device_private.anon_write_child
+	hmm.hmm_device_private.migrate
+	hmm.hmm_device_private.migrate_fault
+	hmm.hmm_device_private.migrate_multiple
+	hmm.hmm_device_private.exclusive
+	hmm.hmm_device_private.hmm_cow_in_device
+	hmm.hmm_device_private.migrate_anon_huge_empty
+	hmm.hmm_device_private.migrate_anon_huge_fault
+	hmm2.hmm2_device_private.migrate_mixed
+	hmm2.hmm2_device_private.snapshot
+	hmm2.hmm2_device_private.double_map
+)
+
+kernel=$KBUILD/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at build/kunit: run scripts/kunit.sh (make kunit) first"
+grep -q '^CONFIG_TEST_HMM=y' "$KBUILD/.config" ||
+	die "build/kunit/.config lacks CONFIG_TEST_HMM=y: rebuild with scripts/kunit.sh"
+
+rm -rf "$ST"
+mkdir -p "$ST/root/bin" "$ST/root/proc" "$ST/root/sys" "$ST/root/dev"
+
+note "building hmm-tests (static)"
+(cd "$SRC" && gcc -static -O2 -Wall -I "$TREE" -I .. \
+	-isystem "$TREE/tools/include/uapi" -U_FORTIFY_SOURCE -no-pie \
+	hmm-tests.c vm_util.c hugepage_settings.c -lrt -lpthread -lm \
+	-o "$ST/root/bin/hmm-tests") > "$ST/build.log" 2>&1 ||
+	{ tail -n 20 "$ST/build.log" >&2; die "hmm-tests did not build (log: build/selftests/build.log)"; }
+
+cp /bin/busybox "$ST/root/bin/busybox"
+for t in sh mount echo reboot; do
+	ln -s busybox "$ST/root/bin/$t"
+done
+{
+	echo '#!/bin/sh'
+	echo 'mount -t proc proc /proc'
+	echo 'mount -t sysfs sysfs /sys'
+	echo 'mount -t devtmpfs devtmpfs /dev'
+	printf '/bin/hmm-tests'
+	printf ' -r %s' "${TESTS[@]}"
+	echo
+	echo 'echo "hmm-selftests: exit status $?"'
+	echo 'reboot -f'
+} > "$ST/root/init"
+chmod +x "$ST/root/init"
+(cd "$ST/root" && find . | cpio -o -H newc --quiet) > "$ST/initramfs.cpio"
+
+note "booting under QEMU/TCG (timeout ${BOOT_TIMEOUT}s, log: build/selftests.log)"
+rc=0
+timeout --foreground -k 10 "$BOOT_TIMEOUT" \
+	qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
+		-cpu max -m 2048 -smp 2 \
+		-kernel "$kernel" -initrd "$ST/initramfs.cpio" \
+		-append "console=ttyS0 kunit.enable=0 panic=-1 rdinit=/init" \
+		-no-reboot -nographic -display none -serial stdio \
+		< /dev/null > "$LOG" 2>&1 || rc=$?
+case $rc in
+0) ;;
+124|137) die "QEMU timed out after ${BOOT_TIMEOUT}s; see build/selftests.log" ;;
+*) die "QEMU exited with status $rc; see build/selftests.log" ;;
+esac
+
+tr -d '\r' < "$LOG" > "$ST/console.txt"
+passed=$(grep -cE '^ok [0-9]+ ' "$ST/console.txt" || true)
+failed=$(grep -cE '^not ok [0-9]+ ' "$ST/console.txt" || true)
+skipped=$(grep -cE '^ok [0-9]+ .*# SKIP' "$ST/console.txt" || true)
+grep -E '^(not )?ok [0-9]+ ' "$ST/console.txt" || true
+status=0
+if ! grep -q '^hmm-selftests: exit status' "$ST/console.txt"; then
+	note "hmm-tests did not finish; see build/selftests.log"
+	status=1
+fi
+if grep -qE 'BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:' "$ST/console.txt"; then
+	note "the kernel log has a splat; see build/selftests.log"
+	status=1
+fi
+if [ "$skipped" -ne 0 ] || [ "$((passed + failed))" -ne "${#TESTS[@]}" ]; then
+	note "expected ${#TESTS[@]} tests to run and pass, $skipped skipped"
+	status=1
+fi
+[ "$failed" -eq 0 ] || status=1
+echo "$((passed - skipped)) passed, $((failed + skipped)) failed"
+exit $status
