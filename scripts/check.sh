@@ -201,6 +201,26 @@ check_patches_build() {
 	trap - EXIT
 }
 
+# Run a script whose last line is "N passed, N failed" and add its counts;
+# its failing exit status counts as one more failure, named WHAT.
+run_counted() {
+	local script=$1 what=$2 out rc p f
+
+	out=$CK/$(basename "$script" .sh).out
+	set +e
+	"$script" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	if read -r p f < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" |
+			tail -n 1 | sed -E 's/ passed, / /; s/ failed$//'); then
+		passed=$((passed + p))
+		failed=$((failed + f))
+	fi
+	if [ "$rc" -ne 0 ]; then
+		fail "$what"
+	fi
+}
+
 # --- main ---------------------------------------------------------------
 
 mkdir -p "$BUILD_DIR" "$CK"
@@ -214,34 +234,10 @@ check_export
 
 check_patches_build
 
-kunit_out=$CK/kunit.out
-set +e
-"$TOP/scripts/kunit.sh" 2>&1 | tee "$kunit_out"
-kunit_rc=${PIPESTATUS[0]}
-set -e
-if read -r kp kf < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$kunit_out" |
-			tail -n 1 | sed -E 's/ passed, / /; s/ failed$//'); then
-	passed=$((passed + kp))
-	failed=$((failed + kf))
-fi
-# A crash, a splat, a timeout or a missing suite fails the run even when
-# every case that ran passed.
-if [ "$kunit_rc" -ne 0 ]; then
-	fail "KUnit run (see build/kunit.log)"
-fi
-
-st_out=$CK/selftests.out
-set +e
-"$TOP/scripts/selftests.sh" 2>&1 | tee "$st_out"
-st_rc=${PIPESTATUS[0]}
-set -e
-if read -r sp sf < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$st_out" |
-			tail -n 1 | sed -E 's/ passed, / /; s/ failed$//'); then
-	passed=$((passed + sp))
-	failed=$((failed + sf))
-fi
-if [ "$st_rc" -ne 0 ]; then
-	fail "hmm selftests (see build/selftests.log)"
-fi
+# KUnit and the selftests: their cases count one by one.  A crash, a
+# splat, a timeout or a missing suite fails the run even when every case
+# that ran passed.
+run_counted "$TOP/scripts/kunit.sh" "KUnit run (see build/kunit.log)"
+run_counted "$TOP/scripts/selftests.sh" "hmm selftests (see build/selftests.log)"
 
 summary

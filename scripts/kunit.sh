@@ -33,21 +33,8 @@ kunit_build() {
 }
 
 kunit_boot() {
-	local rc=0
-
 	note "booting under QEMU/TCG (timeout ${BOOT_TIMEOUT}s, log: build/kunit.log)"
-	timeout --foreground -k 10 "$BOOT_TIMEOUT" \
-		qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
-			-cpu max -m 2048 -smp 2 \
-			-kernel "$KBUILD/arch/x86/boot/bzImage" \
-			-append "console=ttyS0 kunit_shutdown=reboot panic=-1" \
-			-no-reboot -nographic -display none -serial stdio \
-			< /dev/null > "$LOG" 2>&1 || rc=$?
-	case $rc in
-	0) ;;
-	124|137) die "QEMU timed out after ${BOOT_TIMEOUT}s; the last console lines are in build/kunit.log" ;;
-	*) die "QEMU exited with status $rc; see build/kunit.log" ;;
-	esac
+	boot_qemu "$BOOT_TIMEOUT" "$LOG" "console=ttyS0 kunit_shutdown=reboot panic=-1"
 }
 
 # Counts from kunit.py's JSON: "passed failed skipped" over all test cases.

@@ -55,3 +55,24 @@ series_patch_ids() {
 		git patch-id --stable < "$PATCHES/$p" | cut -d' ' -f1
 	done
 }
+
+# Boot the kernel of build/kunit in QEMU with TCG (KVM guests hang on these
+# machines) under a hard timeout, the console going to LOG.
+# Usage: boot_qemu TIMEOUT LOG CMDLINE [extra QEMU arguments...]
+boot_qemu() {
+	local timeout=$1 log=$2 cmdline=$3 rc=0
+	shift 3
+
+	timeout --foreground -k 10 "$timeout" \
+		qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
+			-cpu max -m 2048 -smp 2 \
+			-kernel "$BUILD_DIR/kunit/arch/x86/boot/bzImage" \
+			-append "$cmdline" "$@" \
+			-no-reboot -nographic -display none -serial stdio \
+			< /dev/null > "$log" 2>&1 || rc=$?
+	case $rc in
+	0) ;;
+	124|137) die "QEMU timed out after ${timeout}s; see ${log#"$TOP"/}" ;;
+	*) die "QEMU exited with status $rc; see ${log#"$TOP"/}" ;;
+	esac
+}

@@ -72,19 +72,8 @@ chmod +x "$ST/root/init"
 (cd "$ST/root" && find . | cpio -o -H newc --quiet) > "$ST/initramfs.cpio"
 
 note "booting under QEMU/TCG (timeout ${BOOT_TIMEOUT}s, log: build/selftests.log)"
-rc=0
-timeout --foreground -k 10 "$BOOT_TIMEOUT" \
-	qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
-		-cpu max -m 2048 -smp 2 \
-		-kernel "$kernel" -initrd "$ST/initramfs.cpio" \
-		-append "console=ttyS0 kunit.enable=0 panic=-1 rdinit=/init" \
-		-no-reboot -nographic -display none -serial stdio \
-		< /dev/null > "$LOG" 2>&1 || rc=$?
-case $rc in
-0) ;;
-124|137) die "QEMU timed out after ${BOOT_TIMEOUT}s; see build/selftests.log" ;;
-*) die "QEMU exited with status $rc; see build/selftests.log" ;;
-esac
+boot_qemu "$BOOT_TIMEOUT" "$LOG" "console=ttyS0 kunit.enable=0 panic=-1 rdinit=/init" \
+	-initrd "$ST/initramfs.cpio"
 
 tr -d '\r' < "$LOG" > "$ST/console.txt"
 passed=$(grep -cE '^ok [0-9]+ ' "$ST/console.txt" || true)
