@@ -24,7 +24,7 @@ kunit_build() {
 	note "building the KUnit kernel (log: build/kunit-build.log)"
 	if ! (cd "$TREE" && python3 tools/testing/kunit/kunit.py build \
 			"${KUNIT_CONFIG_ARGS[@]}" \
-			--build_dir="$KBUILD" --jobs="$(nproc)" \
+			--build_dir="$KBUILD" --jobs="$JOBS" \
 			--make_options="CC=ccache gcc") \
 			> "$BUILD_DIR/kunit-build.log" 2>&1; then
 		tail -n 30 "$BUILD_DIR/kunit-build.log" >&2

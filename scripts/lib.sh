@@ -20,6 +20,10 @@ export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 # kernel build about a third faster (6m42s against 10m20s measured here).
 export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 
+# Parallel make jobs: one more than the CPUs keeps them busy while a job
+# waits for the disk.
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
 # How kunit.py configures the kernel, for make kunit and make check alike
 # (the same .config keeps builds incremental).  Besides the series'
 # .kunitconfig it carries lib/test_hmm and what an initramfs boot needs,
