@@ -29,17 +29,17 @@ JOBS=${JOBS:-$(nproc)}
 # so that the same kernel also runs the hmm selftests.
 #
 # The rest turns off x86 defaults that a QEMU guest running these tests
-# never uses, to keep a cold build short (about 850 objects instead of
+# never uses, to keep a cold build short (about 800 objects instead of
 # 1200): ACPI (QEMU boots from its MP tables and reboots through the
 # keyboard controller), machine checks, suspend, cpuidle, HID, the input
-# layer and virtual terminals (the console is a serial port), io_uring,
-# CPU mitigations (retpoline thunks and PTI) and the compressed-initramfs
-# decoders (the selftests' initramfs is a plain cpio).  EXPERT makes the
-# input layer, virtual terminals and io_uring optional; it also enables
-# DEBUG_KERNEL, whose default-on FTRACE is turned off again.  None of this
-# is in the series' .kunitconfig: kunit.py run
-# --kunitconfig=mm/hmm_p2p.kunitconfig builds the same suite with the
-# defaults.
+# layer, serio and virtual terminals (the console is a serial port), the
+# IOMMU layer, hardware RNG drivers, io_uring, CPU mitigations (retpoline
+# thunks and PTI) and the compressed-initramfs decoders (the selftests'
+# initramfs is a plain cpio).  EXPERT makes the input layer, serio,
+# virtual terminals and io_uring optional; it also enables DEBUG_KERNEL,
+# whose default-on FTRACE is turned off again.  None of this is in the
+# series' .kunitconfig: "kunit.py run --kunitconfig=mm/hmm_p2p.kunitconfig"
+# builds the same suite with the defaults.
 KUNITCONFIG=mm/hmm_p2p.kunitconfig
 KUNIT_CONFIG_ARGS=(--arch=x86_64 --kunitconfig="$KUNITCONFIG"
 		   --kconfig_add CONFIG_TEST_HMM=y
@@ -47,7 +47,7 @@ KUNIT_CONFIG_ARGS=(--arch=x86_64 --kunitconfig="$KUNITCONFIG"
 		   --kconfig_add CONFIG_DEVTMPFS=y)
 KUNIT_CONFIG_ARGS+=(--kconfig_add CONFIG_EXPERT=y)
 for _opt in ACPI X86_MCE SUSPEND CPU_IDLE HID_SUPPORT INPUT VT IO_URING \
-	    FTRACE CPU_MITIGATIONS \
+	    SERIO IOMMU_SUPPORT HW_RANDOM FTRACE CPU_MITIGATIONS \
 	    RD_GZIP RD_BZIP2 RD_LZMA RD_XZ RD_LZO RD_LZ4 RD_ZSTD; do
 	KUNIT_CONFIG_ARGS+=(--kconfig_add "CONFIG_$_opt=n")
 done
