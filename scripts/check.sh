@@ -85,7 +85,7 @@ check_export() {
 KBUILD=$BUILD_DIR/kunit
 
 kmake() {
-	make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$JOBS" CC="ccache gcc" "$@"
+	make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$JOBS" "${KMAKE_VARS[@]}" "$@"
 }
 
 # Warnings of one kind for the files "$@" at the commit checked out, with

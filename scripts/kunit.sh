@@ -19,13 +19,17 @@ JSON=$BUILD_DIR/kunit.json
 BOOT_TIMEOUT=${KUNIT_TIMEOUT:-600}
 
 kunit_build() {
+	local opts=() v
+
 	[ -f "$TREE/$KUNITCONFIG" ] ||
 		die "$KUNITCONFIG is missing from build/linux: is the series applied? (make tree)"
 	note "building the KUnit kernel (log: build/kunit-build.log)"
+	for v in "${KMAKE_VARS[@]}"; do
+		opts+=(--make_options="$v")
+	done
 	if ! (cd "$TREE" && python3 tools/testing/kunit/kunit.py build \
-			"${KUNIT_CONFIG_ARGS[@]}" \
-			--build_dir="$KBUILD" --jobs="$JOBS" \
-			--make_options="CC=ccache gcc") \
+			"${KUNIT_CONFIG_ARGS[@]}" "${opts[@]}" \
+			--build_dir="$KBUILD" --jobs="$JOBS") \
 			> "$BUILD_DIR/kunit-build.log" 2>&1; then
 		tail -n 30 "$BUILD_DIR/kunit-build.log" >&2
 		die "the KUnit kernel did not build; see build/kunit-build.log"

@@ -23,6 +23,11 @@ export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 # Parallel make jobs (one more than the CPUs measured no faster).
 JOBS=${JOBS:-$(nproc)}
 
+# Make variables for every build of build/kunit, kunit.py's and check.sh's
+# alike (a different command line would rebuild everything).  -pipe spares
+# gcc a temporary assembler file per object.
+KMAKE_VARS=("CC=ccache gcc" "KCFLAGS=-pipe")
+
 # How kunit.py configures the kernel, for make kunit and make check alike
 # (the same .config keeps builds incremental).  Besides the series'
 # .kunitconfig it carries lib/test_hmm and what an initramfs boot needs,
