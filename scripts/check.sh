@@ -82,8 +82,6 @@ check_export() {
 # configuration in build/kunit, so a patch costs only what it changes; the
 # KUnit run afterwards starts from the last patch's objects.
 
-KBUILD=$BUILD_DIR/kunit
-
 kmake() {
 	make -C "$TREE" O="$KBUILD" ARCH=x86_64 -j"$JOBS" "${KMAKE_VARS[@]}" "$@"
 }

@@ -13,7 +13,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SUITES=(hmm_p2p)
-KBUILD=$BUILD_DIR/kunit
 LOG=$BUILD_DIR/kunit.log
 JSON=$BUILD_DIR/kunit.json
 BOOT_TIMEOUT=${KUNIT_TIMEOUT:-600}
@@ -78,7 +77,7 @@ kunit_check() {
 			failed=1
 		fi
 	done
-	bad=$(grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:' "$LOG" | head -n 5 || true)
+	bad=$(grep -E "$SPLAT_RE" "$LOG" | head -n 5 || true)
 	if [ -n "$bad" ]; then
 		note "the kernel log has a splat:"
 		echo "$bad" >&2

@@ -5,6 +5,12 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$TOP/build}
 TREE=${TREE:-$BUILD_DIR/linux}
 PATCHES=$TOP/patches
+# The one kernel build directory: the KUnit kernel, which also boots the
+# selftests, and the per-patch builds of make check.
+KBUILD=$BUILD_DIR/kunit
+KERNEL_IMAGE=$KBUILD/arch/x86/boot/bzImage
+# What a console log must not contain.
+SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:'
 
 # Identity used for commits the harness makes itself (the base commit and
 # commits replayed by git am); patches keep their own authors.
@@ -88,8 +94,8 @@ series_patch_ids() {
 	done
 }
 
-# Boot the kernel of build/kunit in QEMU with TCG (KVM guests hang on these
-# machines) under a hard timeout, the console going to LOG.
+# Boot KERNEL_IMAGE in QEMU with TCG (KVM guests hang on these machines)
+# under a hard timeout, the console going to LOG.
 # Usage: boot_qemu TIMEOUT LOG CMDLINE [extra QEMU arguments...]
 boot_qemu() {
 	local timeout=$1 log=$2 cmdline=$3 rc=0
@@ -98,7 +104,7 @@ boot_qemu() {
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
 			-cpu max -m 2048 -smp 2 \
-			-kernel "$BUILD_DIR/kunit/arch/x86/boot/bzImage" \
+			-kernel "$KERNEL_IMAGE" \
 			-append "$cmdline" "$@" \
 			-no-reboot -nographic -display none -serial stdio \
 			< /dev/null > "$log" 2>&1 || rc=$?

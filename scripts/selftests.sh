@@ -12,7 +12,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-KBUILD=$BUILD_DIR/kunit
 ST=$BUILD_DIR/selftests
 LOG=$BUILD_DIR/selftests.log
 BOOT_TIMEOUT=${SELFTEST_TIMEOUT:-900}
@@ -38,8 +37,7 @@ TESTS=(
 	hmm2.hmm2_device_private.double_map
 )
 
-kernel=$KBUILD/arch/x86/boot/bzImage
-[ -f "$kernel" ] || die "no kernel at build/kunit: run scripts/kunit.sh (make kunit) first"
+[ -f "$KERNEL_IMAGE" ] || die "no kernel at build/kunit: run scripts/kunit.sh (make kunit) first"
 grep -q '^CONFIG_TEST_HMM=y' "$KBUILD/.config" ||
 	die "build/kunit/.config lacks CONFIG_TEST_HMM=y: rebuild with scripts/kunit.sh"
 
@@ -85,7 +83,7 @@ if ! grep -q '^hmm-selftests: exit status' "$ST/console.txt"; then
 	note "hmm-tests did not finish; see build/selftests.log"
 	status=1
 fi
-if grep -qE 'BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:' "$ST/console.txt"; then
+if grep -qE "$SPLAT_RE" "$ST/console.txt"; then
 	note "the kernel log has a splat; see build/selftests.log"
 	status=1
 fi
