@@ -8,10 +8,11 @@ S := scripts
 .PHONY: help kunit check tree export clean setup base sparse
 
 help:
-	@echo "make kunit   - apply the series to 7.2.13, build, boot in QEMU, run the KUnit suite"
+	@echo "make kunit   - apply the series to 7.3-rc7, build, boot in QEMU, run the KUnit suite"
 	@echo "make check   - everything the project tests (checkpatch, bisect build, W=1,"
-	@echo "               sparse, kernel-doc, KUnit, export round trip)"
-	@echo "make tree    - create build/linux: the 7.2.13 base plus the series as commits"
+	@echo "               sparse, kernel-doc, KUnit, selftests, stable fixes on 7.2.13,"
+	@echo "               export round trip)"
+	@echo "make tree    - create build/linux: the 7.3-rc7 base plus the series as commits"
 	@echo "make export  - write build/linux base..HEAD back to patches/"
 	@echo "make clean   - remove build output (keeps a build/linux with unexported work)"
 

@@ -9,6 +9,9 @@
 #     sparse or kernel-doc warning to the files the series touches;
 #   - the KUnit suite (scripts/kunit.sh);
 #   - the hmm selftests for one and two devices (scripts/selftests.sh);
+#   - the fixes for stable apply and build on the stable kernel
+#     (scripts/stable.sh);
+#   - every file the series adds is covered by MAINTAINERS;
 #   - make export reproduces patches/ byte for byte.
 # Each check, and each KUnit case, counts once in the last line:
 # "N passed, N failed".
@@ -43,19 +46,42 @@ summary() {
 
 # --- checkpatch ---------------------------------------------------------
 
+# checkpatch asks "does MAINTAINERS need updating?" of every patch that
+# adds a file (FILE_PATH_CHANGES).  That question is answered by
+# check_maintainers instead: a MAINTAINERS line for a file that an entry
+# already covers would be redundant.
 check_checkpatch() {
 	local p out
 
 	while read -r p; do
 		# Debian's python3 first: spdxcheck.py needs its python3-ply.
 		if out=$(cd "$TREE" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q \
-				--no-summary "$PATCHES/$p" 2>&1) && [ -z "$out" ]; then
+				--ignore FILE_PATH_CHANGES --no-summary "$PATCHES/$p" 2>&1) &&
+		   [ -z "$out" ]; then
 			pass "checkpatch --strict $p"
 		else
 			echo "$out"
 			fail "checkpatch --strict $p"
 		fi
 	done < <(series_patches)
+}
+
+# Every file the series adds has maintainers of its own in MAINTAINERS
+# (an entry other than THE REST), as get_maintainer.pl sees it.
+check_maintainers() {
+	local f sections
+
+	for f in $(git -C "$TREE" diff --name-only --diff-filter=A base..HEAD); do
+		sections=$(cd "$TREE" && ./scripts/get_maintainer.pl --no-git \
+				--no-git-fallback --no-rolestats --sections -f "$f" 2>/dev/null |
+			   awk 'prev == "" && NF && $0 !~ /^[A-Z]:\t/ { print } { prev = $0 }' |
+			   grep -vx 'THE REST' | paste -sd ';' -) || true
+		if [ -n "$sections" ]; then
+			pass "MAINTAINERS covers $f ($sections)"
+		else
+			fail "MAINTAINERS covers $f"
+		fi
+	done
 }
 
 # --- export round trip --------------------------------------------------
@@ -228,6 +254,7 @@ mkdir -p "$BUILD_DIR" "$CK"
 	die "build/linux does not hold exactly patches/; run make export (or make clean && make tree)"
 
 check_checkpatch
+check_maintainers
 check_export
 
 check_patches_build
@@ -237,5 +264,7 @@ check_patches_build
 # that ran passed.
 run_counted "$TOP/scripts/kunit.sh" "KUnit run (see build/kunit.log)"
 run_counted "$TOP/scripts/selftests.sh" "hmm selftests (see build/selftests.log)"
+# The fixes for stable on the stable kernel.
+run_counted "$TOP/scripts/stable.sh" "stable fixes on $STABLE_TITLE"
 
 summary

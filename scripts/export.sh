@@ -33,6 +33,7 @@ GIT_COMMITTER_EMAIL=$(git -C "$TREE" log -1 --format=%ae HEAD) \
 GIT_COMMITTER_DATE=$(git -C "$TREE" log -1 --format=%aD HEAD) \
 git -C "$TREE" -c core.abbrev=12 -c "branch.$(git -C "$TREE" branch --show-current).description=$(cat "$desc")" \
 	format-patch -q --zero-commit --no-signature --no-thread --base=base \
+		--subject-prefix="$SERIES_PREFIX" \
 		--cover-letter --cover-from-description=subject \
 		-o "$out" base..HEAD
 

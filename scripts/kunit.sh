@@ -37,7 +37,7 @@ kunit_build() {
 
 kunit_boot() {
 	note "booting under QEMU/TCG (timeout ${BOOT_TIMEOUT}s, log: build/kunit.log)"
-	boot_qemu "$BOOT_TIMEOUT" "$LOG" "console=ttyS0 kunit_shutdown=reboot panic=-1"
+	boot_qemu "$BOOT_TIMEOUT" "$LOG" "$KUNIT_CMDLINE"
 }
 
 # Counts from kunit.py's JSON: "passed failed skipped" over all test cases.

@@ -5,10 +5,40 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$TOP/build}
 TREE=${TREE:-$BUILD_DIR/linux}
 PATCHES=$TOP/patches
+
+# The kernel sources the harness works on, each a Debian linux-source
+# package pinned by version and by Debian's own sha256 of the .deb and of
+# the tarball inside it.  This is the only place they are named.
+#   main:   the base the series applies to (build/linux);
+#   stable: the stable kernel the series' fixes must also reach
+#           (patches/stable-7.2/, checked by make check).
+# Fields: package, version, suite, .deb sha256, tarball sha256, title.
+BASE_MAIN=(linux-source-7.3 '7.3~rc7-1~exp1' experimental
+	   8bf8ca5ea8b1b307ca698db982ba48d6d223263b4d3dfb1973d055e316c44e75
+	   d958c61d44f5be4e6c874d860889e3f15a7f1d238c58458e91f685f79f721df1
+	   'Linux 7.3-rc7')
+BASE_STABLE=(linux-source-7.2 7.2.13-1 unstable
+	     30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
+	     ecb3877b9988c936dcc64c63af8a54c2fa6df7f717d4e5ee429d0f4c4859e68b
+	     'Linux 7.2.13')
+BASE_TITLE=${BASE_MAIN[5]}
+STABLE_TITLE=${BASE_STABLE[5]}
+# The version of the series, in the subjects of the exported patches.
+SERIES_PREFIX="PATCH v2"
+# Backports of the series' fixes to the stable kernel, and their tree.
+STABLE_PATCHES=$PATCHES/stable-7.2
+STABLE_TREE=$BUILD_DIR/stable-7.2
+# Downloaded .debs are kept outside build/ so that a fresh clone on the
+# same machine does not download them again.
+DEB_CACHE=${DEB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hmm-p2p}
 # The one kernel build directory: the KUnit kernel, which also boots the
 # selftests, and the per-patch builds of make check.
 KBUILD=$BUILD_DIR/kunit
 KERNEL_IMAGE=$KBUILD/arch/x86/boot/bzImage
+# The KUnit boot sets 2 MiB of RAM aside (memmap=) for the suite's fake
+# device coherent device, so that its case runs instead of skipping.
+COHERENT_ADDR=0x40000000
+KUNIT_CMDLINE="console=ttyS0 kunit_shutdown=reboot panic=-1 memmap=2M\$$COHERENT_ADDR hmm_p2p_kunit.coherent_addr=$COHERENT_ADDR"
 # What a console log must not contain.
 SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:'
 

@@ -3,12 +3,13 @@
 #
 # Usage: scripts/make-tree.sh [--keep]
 #
-# Create build/linux: a git repo whose first commit is the pristine 7.2.13
-# base (tagged "base") with patches/ applied on top by git am, one commit
-# per patch.  Re-running is cheap: a tree that already holds the series is
-# left alone, and a tree holding commits that patches/ lacks is never reset:
-# that is an error, or with --keep (used by make kunit while a developer
-# works in the tree) a note, and the tree is used as it is.
+# Create build/linux: a git repo whose first commit is the pristine base
+# (BASE_MAIN in lib.sh, tagged "base") with patches/ applied on top by
+# git am, one commit per patch.  Re-running is cheap: a tree that already
+# holds the series is left alone, and a tree holding commits that patches/
+# lacks is never reset: that is an error, or with --keep (used by make
+# kunit while a developer works in the tree) a note, and the tree is used
+# as it is.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,13 +49,13 @@ make_base() {
 	git -C "$tmp" -c core.looseCompression=1 add -A
 	# Fixed identity and dates make the base commit id the same everywhere,
 	# so the series' base-commit: trailer is stable.
-	GIT_AUTHOR_NAME="Debian linux-source-7.2" \
+	GIT_AUTHOR_NAME="Debian ${BASE_MAIN[0]}" \
 	GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
-	GIT_COMMITTER_NAME="Debian linux-source-7.2" \
+	GIT_COMMITTER_NAME="Debian ${BASE_MAIN[0]}" \
 	GIT_COMMITTER_EMAIL="debian-kernel@lists.debian.org" \
 	GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" \
 	GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
-		git -C "$tmp" commit -q -m "Linux 7.2.13 (Debian linux-source-7.2 7.2.13-1)"
+		git -C "$tmp" commit -q -m "$BASE_TITLE (Debian ${BASE_MAIN[0]} ${BASE_MAIN[1]})"
 	git -C "$tmp" tag base
 	mv "$tmp" "$TREE"
 }
@@ -67,7 +68,7 @@ apply_series() {
 		[ -f "$PATCHES/$p" ] || die "patches/series lists $p, which does not exist"
 		if ! git -C "$TREE" am -q --keep-cr "$PATCHES/$p" >/dev/null 2>"$BUILD_DIR/am.log"; then
 			git -C "$TREE" am --abort 2>/dev/null || true
-			die "patch $p does not apply to 7.2.13 ($(grep -m1 -o 'patch failed: .*' "$BUILD_DIR/am.log" || head -n1 "$BUILD_DIR/am.log")); fix it in build/linux and run make export"
+			die "patch $p does not apply to $BASE_TITLE ($(grep -m1 -o 'patch failed: .*' "$BUILD_DIR/am.log" || head -n1 "$BUILD_DIR/am.log")); fix it in build/linux and run make export"
 		fi
 		n=$((n + 1))
 	done < <(series_patches)

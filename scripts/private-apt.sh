@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Private apt configuration for Debian unstable, so the harness can fetch
-# packages that bookworm lacks without changing the host's apt sources or state.
+# Private apt configuration for Debian unstable and experimental, so the
+# harness can fetch packages that bookworm lacks (the kernel source .debs,
+# sparse's source) without changing the host's apt sources or state.
 # Usage: scripts/private-apt.sh update | apt-get ARGS... | apt-cache ARGS...
 #    or: . scripts/private-apt.sh; papt_update; papt download PKG=VER
 # Env: BUILD_DIR (default <repo>/build; everything lives in $BUILD_DIR/apt),
@@ -13,6 +14,9 @@ BUILD_DIR=${BUILD_DIR:-$PAPT_REPO/build}
 PAPT_DIR=$BUILD_DIR/apt
 PAPT_CONF=$PAPT_DIR/apt.conf
 PAPT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+# Experimental holds only packages newer than unstable (the 7.3 release
+# candidates); apt never picks from it unless asked for a version it has.
+PAPT_SUITES="unstable experimental"
 
 papt_err() { echo "private-apt: $*" >&2; }
 
@@ -73,6 +77,7 @@ papt_init() {
 	[ -f "$PAPT_DIR/state/status" ] || : >"$PAPT_DIR/state/status"
 	papt_write "$PAPT_DIR/sources.list" \
 "deb [signed-by=$PAPT_KEYRING] $mirror unstable main
+deb [signed-by=$PAPT_KEYRING] $mirror experimental main
 deb-src [signed-by=$PAPT_KEYRING] $mirror unstable main"
 	# Read after the host's apt.conf.d, so these win; the host's hooks are
 	# cleared because PackageKit/AppStream must not react to a private update.
@@ -125,9 +130,9 @@ papt_update() {
 		compgen -G "$PAPT_DIR/lists/*_InRelease" >/dev/null; then
 		return 0
 	fi
-	papt_err "updating private unstable lists in $PAPT_DIR/lists"
+	papt_err "updating private $PAPT_SUITES lists in $PAPT_DIR/lists"
 	if ! papt -q update --error-on=any >&2; then
-		papt_err "apt-get update of unstable from $(papt_mirror) failed or took over ${PAPT_TIMEOUT:-600}s;"
+		papt_err "apt-get update of $PAPT_SUITES from $(papt_mirror) failed or took over ${PAPT_TIMEOUT:-600}s;"
 		papt_err "check the network, or set PAPT_MIRROR=<reachable Debian mirror URI>"
 		return 1
 	fi
