@@ -5,13 +5,14 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help kunit check tree export clean setup base sparse
+.PHONY: help kunit check check-full tree export clean setup base sparse
 
 help:
 	@echo "make kunit   - apply the series to 7.3-rc7, build, boot in QEMU, run the KUnit suite"
 	@echo "make check   - everything the project tests (checkpatch, bisect build, W=1,"
-	@echo "               sparse, kernel-doc, KUnit, selftests, stable fixes on 7.2.13,"
-	@echo "               export round trip)"
+	@echo "               sparse, kernel-doc, KUnit, selftests, a debug kernel, other"
+	@echo "               configs and arches, stable fixes on 7.2.13, export round trip)"
+	@echo "make check-full - make check, the suite on arm64 with 64K pages, mutants"
 	@echo "make tree    - create build/linux: the 7.3-rc7 base plus the series as commits"
 	@echo "make export  - write build/linux base..HEAD back to patches/"
 	@echo "make clean   - remove build output (keeps a build/linux with unexported work)"
@@ -21,6 +22,9 @@ kunit:
 
 check:
 	@$(S)/check.sh
+
+check-full:
+	@$(S)/check-full.sh
 
 tree:
 	@$(S)/setup-host.sh

@@ -9,6 +9,11 @@
 #     sparse or kernel-doc warning to the files the series touches;
 #   - the KUnit suite (scripts/kunit.sh);
 #   - the hmm selftests for one and two devices (scripts/selftests.sh);
+#   - both again on a debug kernel: KASAN, KFENCE, lockdep, DEBUG_VM,
+#     DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT, the suite as a module
+#     (scripts/debug.sh);
+#   - the touched files on other configurations and architectures, with no
+#     new W=1 warning (scripts/matrix.sh);
 #   - the fixes for stable apply and build on the stable kernel
 #     (scripts/stable.sh);
 #   - every file the series adds is covered by MAINTAINERS;
@@ -267,6 +272,11 @@ check_patches_build
 # that ran passed.
 run_counted "$TOP/scripts/kunit.sh" "KUnit run (see build/kunit.log)"
 run_counted "$TOP/scripts/selftests.sh" "hmm selftests (see build/selftests.log)"
+# The same on a kernel with the sanitizers and lockdep, the suite as a
+# module.
+run_counted "$TOP/scripts/debug.sh" "debug kernel (see build/debug-kunit.log)"
+# The series on other configurations and architectures.
+run_counted "$TOP/scripts/matrix.sh" "build matrix (see build/matrix/)"
 # The fixes for stable on the stable kernel.
 run_counted "$TOP/scripts/stable.sh" "stable fixes on $STABLE_TITLE"
 

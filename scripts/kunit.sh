@@ -40,28 +40,6 @@ kunit_boot() {
 	boot_qemu "$BOOT_TIMEOUT" "$LOG" "$KUNIT_CMDLINE"
 }
 
-# Counts from kunit.py's JSON: "passed failed skipped" over all test cases.
-kunit_counts() {
-	python3 - "$JSON" <<'PY'
-import json, sys
-
-def walk(t, c):
-    subs = t.get("sub_groups") or []
-    cases = t.get("test_cases") or []
-    for s in subs:
-        walk(s, c)
-    for k in cases:
-        c[k.get("status", "FAIL")] = c.get(k.get("status", "FAIL"), 0) + 1
-
-with open(sys.argv[1]) as f:
-    d = json.load(f)
-c = {}
-walk(d, c)
-print(c.get("PASS", 0), sum(v for k, v in c.items() if k not in ("PASS", "SKIP")),
-      c.get("SKIP", 0))
-PY
-}
-
 kunit_check() {
 	local failed=0 bad s parse_rc=0 passed nfail skipped
 
@@ -84,7 +62,7 @@ kunit_check() {
 		failed=1
 	fi
 
-	read -r passed nfail skipped < <(kunit_counts)
+	read -r passed nfail skipped < <(kunit_counts "$JSON")
 	if [ "$skipped" -ne 0 ]; then
 		note "$skipped test case(s) skipped"
 		failed=1

@@ -39,8 +39,11 @@ KERNEL_IMAGE=$KBUILD/arch/x86/boot/bzImage
 # device coherent device, so that its case runs instead of skipping.
 COHERENT_ADDR=0x40000000
 KUNIT_CMDLINE="console=ttyS0 kunit_shutdown=reboot panic=-1 memmap=2M\$$COHERENT_ADDR hmm_p2p_kunit.coherent_addr=$COHERENT_ADDR"
-# What a console log must not contain.
-SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:'
+# What a console log must not contain.  BUG: and WARNING: cover the
+# sanitizers and lockdep of the debug kernel too (BUG: KASAN, BUG: KFENCE,
+# BUG: sleeping function called from invalid context, WARNING: possible
+# circular locking dependency, WARNING: suspicious RCU usage, ...).
+SPLAT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection|Call Trace:|KASAN|KFENCE|INFO: task .* blocked'
 
 # Identity used for commits the harness makes itself (the base commit and
 # commits replayed by git am); patches keep their own authors.
@@ -99,8 +102,60 @@ die() {
 	exit 1
 }
 
+# Make a busybox initramfs in DIR (emptied first) holding FILEs in /bin,
+# whose /init runs the shell commands on standard input after mounting
+# proc, sysfs and devtmpfs, then reboots (QEMU runs with -no-reboot, so it
+# exits).  Prints the path of the cpio archive.
+# Usage: make_initramfs DIR [FILE...] < commands
+make_initramfs() {
+	local dir=$1 t
+	shift
+
+	rm -rf "$dir"
+	mkdir -p "$dir/root/bin" "$dir/root/proc" "$dir/root/sys" "$dir/root/dev"
+	cp /bin/busybox "$@" "$dir/root/bin/"
+	for t in sh mount echo reboot insmod rmmod cat; do
+		ln -s busybox "$dir/root/bin/$t"
+	done
+	{
+		echo '#!/bin/sh'
+		echo 'mount -t proc proc /proc'
+		echo 'mount -t sysfs sysfs /sys'
+		echo 'mount -t devtmpfs devtmpfs /dev'
+		cat
+		echo 'reboot -f'
+	} > "$dir/root/init"
+	chmod +x "$dir/root/init"
+	(cd "$dir/root" && find . | cpio -o -H newc --quiet) > "$dir/initramfs.cpio"
+	echo "$dir/initramfs.cpio"
+}
+
 note() {
 	echo "${0##*/}: $*" >&2
+}
+
+# Counts from a JSON file of kunit.py parse: "passed failed skipped" over
+# all test cases.
+# Usage: kunit_counts JSON
+kunit_counts() {
+	python3 - "$1" <<'PY'
+import json, sys
+
+def walk(t, c):
+    subs = t.get("sub_groups") or []
+    cases = t.get("test_cases") or []
+    for s in subs:
+        walk(s, c)
+    for k in cases:
+        c[k.get("status", "FAIL")] = c.get(k.get("status", "FAIL"), 0) + 1
+
+with open(sys.argv[1]) as f:
+    d = json.load(f)
+c = {}
+walk(d, c)
+print(c.get("PASS", 0), sum(v for k, v in c.items() if k not in ("PASS", "SKIP")),
+      c.get("SKIP", 0))
+PY
 }
 
 # The series in order, as listed in patches/series (comments and blank
@@ -124,8 +179,11 @@ series_patch_ids() {
 	done
 }
 
-# Boot KERNEL_IMAGE in QEMU with TCG (KVM guests hang on these machines)
-# under a hard timeout, the console going to LOG.
+# Boot QEMU_KERNEL (default KERNEL_IMAGE) in QEMU with TCG (KVM guests
+# hang on these machines) under a hard timeout, the console going to LOG.
+# The CPU model claims Intel: with an AMD one, DEBUG_PREEMPT kernels print
+# a "BUG: using __this_cpu_read() in preemptible code" of the base kernel
+# (x86 cacheinfo under TCG) at boot.
 # Usage: boot_qemu TIMEOUT LOG CMDLINE [extra QEMU arguments...]
 boot_qemu() {
 	local timeout=$1 log=$2 cmdline=$3 rc=0
@@ -133,8 +191,8 @@ boot_qemu() {
 
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
-			-cpu max -m 2048 -smp 2 \
-			-kernel "$KERNEL_IMAGE" \
+			-cpu max,vendor=GenuineIntel -m 2048 -smp 2 \
+			-kernel "${QEMU_KERNEL:-$KERNEL_IMAGE}" \
 			-append "$cmdline" "$@" \
 			-no-reboot -nographic -display none -serial stdio \
 			< /dev/null > "$log" 2>&1 || rc=$?

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Usage: scripts/mutants.sh
+#
+# Show that the KUnit suite catches what it claims to: undo each fix, or
+# break the feature in a way a review would worry about, rebuild the KUnit
+# kernel, and check that the cases named for that mutant fail.  The tree
+# is restored after each mutant (and on exit).  Part of make check-full.
+# The last line is "N passed, N failed": a mutant passes when all its
+# cases fail.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+MU=$BUILD_DIR/mutants
+passed=0
+failed=0
+
+# name%file%old text%new text%cases that must fail (the texts with \n and
+# \t escapes, the cases comma-separated)
+MUTANTS=(
+"pmd-offset%mm/hmm.c%softleaf_to_pfn(entry) +\n\t\t\t\t    ((start & ~PMD_MASK) >> PAGE_SHIFT);%softleaf_to_pfn(entry);%own folio entered half way,allowed foreign folio entered half way"
+"pmd-error%mm/hmm.c%\t\treturn hmm_pfns_fill(start, end, range, 0);\n\t}%\t\treturn hmm_pfns_fill(start, end, range, HMM_PFN_ERROR);\n\t}%foreign folio not valid in a snapshot"
+"own-read-only-pte%mm/hmm.c%\t\t\t\tif (required_fault)\n\t\t\t\t\tgoto fault;\n\t\t\t}%\t\t\t}%own read-only pages for write,allowed read-only pages for write"
+"own-read-only-pmd%mm/hmm.c%\t\t\tif (required_fault)\n\t\t\t\treturn hmm_record_fault(addr, end,\n\t\t\t\t\t\t\trequired_fault, walk);\n\t\t}%\t\t}%own read-only folio for write,allowed read-only folio for write"
+"fault-in-place-pages%mm/hmm.c%\tend = hmm_pte_fault_end(hmm_vma_walk, addr, end, ptep, hmm_pfn);\n%%own pages after a fault stay in place,allowed pages after a fault stay in place"
+"ask-about-own-pages%mm/hmm.c%\treturn page_pgmap(page)->owner == range->dev_private_owner ||\n\t       (range->p2p && range->p2p->ops->p2p_allow(range->p2p, page));%\treturn (range->p2p && range->p2p->ops->p2p_allow(range->p2p, page)) ||\n\t       page_pgmap(page)->owner == range->dev_private_owner;%mixed pages"
+"rfc-migrate-logic%mm/migrate_device.c%\treturn (migrate->flags & MIGRATE_VMA_SELECT_DEVICE_P2P) &&\n\t       !folio_test_large%\treturn false && !folio_test_large%allowed foreign pages,4 KiB pages"
+"split-foreign-thp%mm/migrate_device.c%if (!migrate || migrate_vma_foreign(migrate, folio)) {%if (!migrate) {%THP to a device out of THPs"
+"no-unknown-flag-check%mm/migrate_device.c%\tif (WARN_ON_ONCE(args->flags & ~MIGRATE_VMA_SELECT_KNOWN))\n\t\treturn -EINVAL;\n%%hmm_p2p_migrate_unknown_flags"
+)
+
+restore() {
+	git -C "$TREE" checkout -q -- mm
+}
+
+[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
+	die "build/linux has uncommitted changes; commit them first"
+mkdir -p "$MU"
+trap restore EXIT
+
+for m in "${MUTANTS[@]}"; do
+	IFS='%' read -r name file old new cases <<< "$m"
+	if ! python3 - "$TREE/$file" "$old" "$new" <<-'PY'
+		import sys
+		path, old, new = sys.argv[1:4]
+		old = old.encode().decode("unicode_escape")
+		new = new.encode().decode("unicode_escape")
+		s = open(path).read()
+		if s.count(old) != 1:
+		    sys.exit("mutant anchor not found once in " + path)
+		open(path, "w").write(s.replace(old, new))
+		PY
+	then
+		echo "FAIL: mutant $name applies (the code it mutates has changed)"
+		failed=$((failed + 1))
+		restore
+		continue
+	fi
+	opts=()
+	for v in "${KMAKE_VARS[@]}"; do
+		opts+=(--make_options="$v")
+	done
+	if ! (cd "$TREE" && python3 tools/testing/kunit/kunit.py build \
+			"${KUNIT_CONFIG_ARGS[@]}" "${opts[@]}" --build_dir="$KBUILD" \
+			--jobs="$JOBS") > "$MU/$name-build.log" 2>&1; then
+		echo "FAIL: mutant $name builds (see build/mutants/$name-build.log)"
+		failed=$((failed + 1))
+		restore
+		continue
+	fi
+	restore
+	# A mutant may crash the kernel: that is caught too, if the cases fail.
+	(boot_qemu 600 "$MU/$name.log" "$KUNIT_CMDLINE") || true
+	missing=
+	IFS=',' read -ra want <<< "$cases"
+	for c in "${want[@]}"; do
+		tr -d '\r' < "$MU/$name.log" | grep -qE "^ *not ok [0-9]+ $c\$" ||
+			missing="$missing \"$c\""
+	done
+	if [ -z "$missing" ]; then
+		echo "PASS: mutant $name is caught by: $cases"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: mutant $name is not caught by:$missing (see build/mutants/$name.log)"
+		failed=$((failed + 1))
+	fi
+done
+
+# Leave build/kunit built from the unmutated tree.
+(cd "$TREE" && python3 tools/testing/kunit/kunit.py build "${KUNIT_CONFIG_ARGS[@]}" \
+	"${opts[@]}" --build_dir="$KBUILD" --jobs="$JOBS") > "$MU/restore-build.log" 2>&1 ||
+	die "the KUnit kernel does not build again without mutants"
+trap - EXIT
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
