@@ -38,8 +38,8 @@ stable_patches() {
 
 subject_of() {
 	# The subject without its [PATCH ...] prefix, unfolded.
-	sed -n '/^Subject:/,/^$/p' "$1" | sed -e 's/^Subject: *//' -e 's/^ //' |
-		tr -d '\n' | sed -e 's/^\[[^]]*\] *//'
+	sed -n '/^Subject:/,/^$/p' "$1" | sed -e 's/^Subject: *//' |
+		tr '\n' ' ' | sed -e 's/  */ /g' -e 's/ *$//' -e 's/^\[[^]]*\] *//'
 }
 
 # The commit message: from the blank line after the headers to "---",
