@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help kunit check check-full tree export clean setup base sparse
+.PHONY: help kunit check check-full bench tree export clean setup base sparse
 
 help:
 	@echo "make kunit   - apply the series to 7.3-rc7, build, boot in QEMU, run the KUnit suite"
@@ -13,6 +13,7 @@ help:
 	@echo "               sparse, kernel-doc, KUnit, selftests, a debug kernel, other"
 	@echo "               configs and arches, stable fixes on 7.2.13, export round trip)"
 	@echo "make check-full - make check, the suite on arm64 with 64K pages, mutants"
+	@echo "make bench   - cost per page, series vs base, in QEMU with -icount (docs/bench/)"
 	@echo "make tree    - create build/linux: the 7.3-rc7 base plus the series as commits"
 	@echo "make export  - write build/linux base..HEAD back to patches/"
 	@echo "make clean   - remove build output (keeps a build/linux with unexported work)"
@@ -25,6 +26,9 @@ check:
 
 check-full:
 	@$(S)/check-full.sh
+
+bench:
+	@$(S)/bench.sh
 
 tree:
 	@$(S)/setup-host.sh

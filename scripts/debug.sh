@@ -7,7 +7,10 @@
 # kernel's bug finders on (KASAN, KFENCE, PROVE_LOCKING, DEBUG_VM,
 # DEBUG_ATOMIC_SLEEP, PREEMPT with DEBUG_PREEMPT) and the KUnit suite as a
 # module, then boot it in QEMU twice:
-#   - load the suite's module (which runs it), and unload it;
+#   - load the suite's module (which runs it), and unload it; then load
+#     the benchmark module of make bench on 2 MiB ranges, so that it
+#     cannot rot (scripts/bench.sh --smoke builds it, also without the
+#     p2p API as make bench builds it for the base);
 #   - run the hmm selftests (scripts/selftests.sh build/debug).
 # Fails on any failed or skipped case, a module that does not load or
 # unload, a timeout, and any sanitizer report, lockdep splat, BUG: or
@@ -45,16 +48,19 @@ debug_build() {
 		die "the debug kernel did not build; see build/debug-build.log"
 	fi
 	[ -f "$DB/$MODULE" ] || die "the debug build has no $MODULE"
+	BENCH_KO=$("$TOP/scripts/bench.sh" --smoke "$DB" | tail -n 1)
 }
 
 debug_kunit() {
 	local initramfs parse_rc=0 failed=0 passed nfail skipped bad
 
-	initramfs=$(cat <<-EOF | make_initramfs "$DB/initramfs" "$DB/$MODULE"
+	initramfs=$(cat <<-EOF | make_initramfs "$DB/initramfs" "$DB/$MODULE" "$BENCH_KO"
 		insmod /bin/hmm_p2p_kunit.ko coherent_addr=$COHERENT_ADDR
 		echo "hmm-p2p-debug: insmod exit status \$?"
 		rmmod hmm_p2p_kunit
 		echo "hmm-p2p-debug: rmmod exit status \$?"
+		insmod /bin/hmm_p2p_bench.ko max_mib=2
+		rmmod hmm_p2p_bench
 		EOF
 	)
 	note "booting the debug kernel with the suite as a module (timeout ${BOOT_TIMEOUT}s, log: build/debug-kunit.log)"
@@ -68,13 +74,20 @@ debug_kunit() {
 		--json="$JSON" "$DB/module-run.log") || parse_rc=$?
 	read -r passed nfail skipped < <(kunit_counts "$JSON")
 	echo "$passed passed, $nfail failed, $skipped skipped (debug kernel, module)"
-	if ! tr -d '\r' < "$LOG" | grep -q '^hmm-p2p-debug: insmod exit status 0$'; then
+	if ! tr -d '\r' < "$LOG" | grep '^hmm-p2p-debug: insmod exit status 0$' >/dev/null; then
 		note "the module did not load; see build/debug-kunit.log"
 		failed=1
 	fi
-	if ! tr -d '\r' < "$LOG" | grep -q '^hmm-p2p-debug: rmmod exit status 0$'; then
+	if ! tr -d '\r' < "$LOG" | grep '^hmm-p2p-debug: rmmod exit status 0$' >/dev/null; then
 		note "the module did not unload; see build/debug-kunit.log"
 		failed=1
+	fi
+	if ! tr -d '\r' < "$LOG" | grep '^hmm-p2p-bench: done$' >/dev/null; then
+		note "the benchmark's smoke run did not finish; see build/debug-kunit.log"
+		failed=1
+	else
+		echo "the benchmark's smoke run finished:"
+		tr -d '\r' < "$LOG" | grep '^hmm-p2p-bench: ' | head -n 4
 	fi
 	bad=$(grep -E "$SPLAT_RE" "$LOG" | head -n 5 || true)
 	if [ -n "$bad" ]; then

@@ -50,7 +50,7 @@ kunit_check() {
 
 	for s in "${SUITES[@]}"; do
 		# The serial console ends lines with CR LF.
-		if ! tr -d '\r' < "$LOG" | grep -qx "    # Subtest: $s\|# Subtest: $s"; then
+		if ! tr -d '\r' < "$LOG" | grep -x "    # Subtest: $s\|# Subtest: $s" >/dev/null; then
 			note "suite $s did not run"
 			failed=1
 		fi

@@ -191,7 +191,7 @@ boot_qemu() {
 
 	timeout --foreground -k 10 "$timeout" \
 		qemu-system-x86_64 -nodefaults -accel tcg -machine q35 \
-			-cpu max,vendor=GenuineIntel -m 2048 -smp 2 \
+			-cpu max,vendor=GenuineIntel -m 2048 -smp "${QEMU_SMP:-2}" \
 			-kernel "${QEMU_KERNEL:-$KERNEL_IMAGE}" \
 			-append "$cmdline" "$@" \
 			-no-reboot -nographic -display none -serial stdio \

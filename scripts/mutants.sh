@@ -20,7 +20,7 @@ failed=0
 # \t escapes, the cases comma-separated)
 MUTANTS=(
 "pmd-offset%mm/hmm.c%softleaf_to_pfn(entry) +\n\t\t\t\t    ((start & ~PMD_MASK) >> PAGE_SHIFT);%softleaf_to_pfn(entry);%own folio entered half way,allowed foreign folio entered half way"
-"pmd-error%mm/hmm.c%\t\treturn hmm_pfns_fill(start, end, range, 0);\n\t}%\t\treturn hmm_pfns_fill(start, end, range, HMM_PFN_ERROR);\n\t}%foreign folio not valid in a snapshot"
+"pmd-error%mm/hmm.c%required_fault, walk);\n\t\treturn hmm_pfns_fill(start, end, range, 0);%required_fault, walk);\n\t\treturn hmm_pfns_fill(start, end, range, HMM_PFN_ERROR);%foreign folio not valid in a snapshot"
 "own-read-only-pte%mm/hmm.c%\t\t\t\tif (required_fault)\n\t\t\t\t\tgoto fault;\n\t\t\t}%\t\t\t}%own read-only pages for write,allowed read-only pages for write"
 "own-read-only-pmd%mm/hmm.c%\t\t\tif (required_fault)\n\t\t\t\treturn hmm_record_fault(addr, end,\n\t\t\t\t\t\t\trequired_fault, walk);\n\t\t}%\t\t}%own read-only folio for write,allowed read-only folio for write"
 "fault-in-place-pages%mm/hmm.c%\tend = hmm_pte_fault_end(hmm_vma_walk, addr, end, ptep, hmm_pfn);\n%%own pages after a fault stay in place,allowed pages after a fault stay in place"
@@ -75,7 +75,7 @@ for m in "${MUTANTS[@]}"; do
 	missing=
 	IFS=',' read -ra want <<< "$cases"
 	for c in "${want[@]}"; do
-		tr -d '\r' < "$MU/$name.log" | grep -qE "^ *not ok [0-9]+ $c\$" ||
+		tr -d '\r' < "$MU/$name.log" | grep -E "^ *not ok [0-9]+ $c\$" >/dev/null ||
 			missing="$missing \"$c\""
 	done
 	if [ -z "$missing" ]; then

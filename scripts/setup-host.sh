@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev ccache python3 git
       xz-utils qemu-system-x86 qemu-system-arm busybox-static
       gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu gcc-s390x-linux-gnu
-      dpkg-dev cpio rsync perl python3-ply python3-git)
+      dpkg-dev cpio rsync perl python3-ply python3-git gnuplot-nox)
 
 missing=()
 for p in "${pkgs[@]}"; do
