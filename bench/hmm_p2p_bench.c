@@ -289,7 +289,7 @@ static const struct mmu_interval_notifier_ops bench_mni_ops = {
  * pages invalidates the range, and the loop calls again).
  */
 static u64 bench_fault(struct bench_ctx *c, void *owner, unsigned long flags,
-		       struct p2p_allow *p2p)
+		       void *p2p)
 {
 	struct hmm_range range = {
 		.notifier = &c->notifier,

@@ -25,15 +25,22 @@ OUT=$TOP/docs/bench
 BOOT_TIMEOUT=${BENCH_TIMEOUT:-2400}
 
 bench_config_args() {
-	local a
+	local i a
 
-	for a in "${KUNIT_CONFIG_ARGS[@]}"; do
+	for ((i = 0; i < ${#KUNIT_CONFIG_ARGS[@]}; i++)); do
+		a=${KUNIT_CONFIG_ARGS[$i]}
 		case $a in
 		--kunitconfig=*) echo "--kunitconfig=$TOP/bench/bench.kunitconfig" ;;
-		CONFIG_CPU_MITIGATIONS=n) echo "CONFIG_CPU_MITIGATIONS=y" ;;
-		# ACPI finds the HPET, against which the TSC is calibrated;
-		# without it the clock is jiffies.
-		CONFIG_ACPI=n) echo "CONFIG_ACPI=y" ;;
+		# Default CPU mitigations: indirect calls cost what they do in the
+		# field.  ACPI finds the HPET the TSC is calibrated against
+		# (without it the clock is jiffies), and it needs cpuidle and HID.
+		--kconfig_add)
+			case ${KUNIT_CONFIG_ARGS[$((i + 1))]} in
+			CONFIG_CPU_MITIGATIONS=n|CONFIG_ACPI=n|CONFIG_CPU_IDLE=n|CONFIG_HID_SUPPORT=n)
+				i=$((i + 1)) ;;
+			*) echo "$a" ;;
+			esac
+			;;
 		*) echo "$a" ;;
 		esac
 	done
