@@ -8,7 +8,7 @@
  * unpatched base (with -DHMM_P2P_BENCH_BASE, where the p2p API does not
  * exist), loads it in QEMU, and reads the results it prints:
  *
- *   hmm-p2p-bench: <path> <MiB> <ns per page> <callback calls per 2 MiB>
+ *   hmm-p2p-bench: <path> <MiB> <ns per page> <callback calls per call>
  *
  * It runs in the context of the process that loads it, on anonymous memory
  * of that process.  Two fake devices, A (the caller) and B, are made the
@@ -43,8 +43,9 @@ struct bench_dev {
 	unsigned long pfn_first;
 	unsigned long npages;
 	void *mem;			/* the device's memory */
-	spinlock_t lock;		/* protects @next_small, @next_thp */
+	spinlock_t lock;		/* protects @used, @hint */
 	unsigned long *used;
+	unsigned long hint;		/* where the next search starts */
 	atomic_t migrate_to_ram_calls;
 };
 
@@ -67,15 +68,24 @@ static void *bench_dev_addr(struct bench_dev *dev, struct page *page)
 	return dev->mem + (page_to_pfn(page) - dev->pfn_first) * PAGE_SIZE;
 }
 
-/* A free folio of order 0 or PMD order, from the start (THP) or the end. */
+/*
+ * A free folio of order 0 or PMD order, next fit: a search from the start
+ * each time would cost more the more pages are in use, and make the cost
+ * per page of a migration grow with the size of the range.
+ */
 static struct page *bench_dev_alloc(struct bench_dev *dev, unsigned int order)
 {
 	unsigned long nr = 1UL << order, idx;
 	struct page *page;
 
 	spin_lock(&dev->lock);
-	idx = bitmap_find_next_zero_area(dev->used, dev->npages, 0, nr,
+	idx = bitmap_find_next_zero_area(dev->used, dev->npages, dev->hint, nr,
 					 nr - 1);
+	if (idx >= dev->npages)
+		idx = bitmap_find_next_zero_area(dev->used, dev->npages, 0, nr,
+						 nr - 1);
+	if (idx < dev->npages)
+		dev->hint = idx + nr;
 	if (idx >= dev->npages) {
 		spin_unlock(&dev->lock);
 		return NULL;
@@ -83,7 +93,11 @@ static struct page *bench_dev_alloc(struct bench_dev *dev, unsigned int order)
 	bitmap_set(dev->used, idx, nr);
 	spin_unlock(&dev->lock);
 	page = pfn_to_page(dev->pfn_first + idx);
-	zone_device_folio_init(page_folio(page), &dev->pgmap, order);
+	/*
+	 * Not page_folio(page): a page that was a tail of a THP freed before
+	 * still points at its old head until it is initialized.
+	 */
+	zone_device_folio_init((struct folio *)page, &dev->pgmap, order);
 	return page;
 }
 
@@ -354,16 +368,15 @@ static u64 bench_migrate(struct bench_ctx *c, void *owner, unsigned long flags,
 	return ktime_get_ns() - t;
 }
 
+/* @calls is how often the policy was asked in one call, or -1 without one. */
 static void bench_report(const char *path, struct bench_ctx *c, u64 ns,
 			 long calls)
 {
 	unsigned long mib = c->npages * PAGE_SIZE >> 20;
-	unsigned long per_2m = calls < 0 ? 0 :
-		calls * PMD_PAGES / c->npages;
 
 	pr_info("hmm-p2p-bench: %s %lu %llu.%02llu %s%lu\n", path, mib,
 		ns / c->npages, (ns % c->npages) * 100 / c->npages,
-		calls < 0 ? "-" : "", calls < 0 ? 0 : per_2m);
+		calls < 0 ? "-" : "", calls < 0 ? 0 : calls);
 }
 
 /* Fresh anonymous memory for the range, and its notifier. */
@@ -402,8 +415,12 @@ static void bench_layout(struct bench_ctx *c, bool thp)
 	u64 t, best;
 	int i;
 #ifndef HMM_P2P_BENCH_BASE
+	/* A policy by pgmap, as a driver's per-device table; and by page. */
 	struct bench_policy pol = { .base.ops = &bench_policy_ops,
+				    .base.flags = P2P_ALLOW_PER_PGMAP,
 				    .allow = DEV_B };
+	struct bench_policy pol_page = { .base.ops = &bench_policy_ops,
+					 .allow = DEV_B };
 #endif
 
 	if (bench_map(c))
@@ -431,6 +448,13 @@ static void bench_layout(struct bench_ctx *c, bool thp)
 	}
 	snprintf(name, sizeof(name), "foreign_p2p_%s", l);
 	bench_report(name, c, best, pol.calls);
+	for (best = U64_MAX, i = 0; i < BEST_OF; i++) {
+		pol_page.calls = 0;
+		best = min(best, bench_fault(c, DEV_A, HMM_PFN_REQ_FAULT,
+					     &pol_page.base));
+	}
+	snprintf(name, sizeof(name), "foreign_p2p_bypage_%s", l);
+	bench_report(name, c, best, pol_page.calls);
 #endif
 
 	/* A caller that does not opt in, without a fault: not valid. */

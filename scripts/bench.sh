@@ -76,7 +76,12 @@ run() { # NAME KBUILD MODULE-DIR QEMU-ARGS...
 	local name=$1 kb=$2 dir=$3 initramfs
 	shift 3
 
-	initramfs=$(echo 'insmod /bin/hmm_p2p_bench.ko; rmmod hmm_p2p_bench' |
+	# Start once the TSC has been calibrated again and is the clock: a
+	# clock switch during the run would stall it.
+	initramfs=$(printf '%s\n' \
+		'until grep -qx tsc /sys/devices/system/clocksource/clocksource0/current_clocksource; do sleep 1; done' \
+		'echo "hmm-p2p-bench: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" > /dev/kmsg' \
+		'insmod /bin/hmm_p2p_bench.ko; rmmod hmm_p2p_bench' |
 		    make_initramfs "$BE/initramfs-$name" "$dir/hmm_p2p_bench.ko")
 	note "running $name (timeout ${BOOT_TIMEOUT}s, log: build/bench/$name.log)"
 	QEMU_SMP=1 QEMU_KERNEL=$kb/arch/x86/boot/bzImage boot_qemu "$BOOT_TIMEOUT" \
@@ -84,7 +89,7 @@ run() { # NAME KBUILD MODULE-DIR QEMU-ARGS...
 		-initrd "$initramfs" "$@"
 	tr -d '\r' < "$BE/$name.log" | grep '^hmm-p2p-bench: done' >/dev/null ||
 		die "the benchmark did not finish in $name; see build/bench/$name.log"
-	tr -d '\r' < "$BE/$name.log" | grep '^clocksource: Switched to clocksource tsc' >/dev/null ||
+	tr -d '\r' < "$BE/$name.log" | grep 'hmm-p2p-bench: clocksource tsc$' >/dev/null ||
 		die "the clock in $name is not the TSC; see build/bench/$name.log"
 	if grep -qE "$SPLAT_RE" "$BE/$name.log"; then
 		die "the kernel log of $name has a splat; see build/bench/$name.log"

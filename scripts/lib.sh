@@ -114,7 +114,7 @@ make_initramfs() {
 	rm -rf "$dir"
 	mkdir -p "$dir/root/bin" "$dir/root/proc" "$dir/root/sys" "$dir/root/dev"
 	cp /bin/busybox "$@" "$dir/root/bin/"
-	for t in sh mount echo reboot insmod rmmod cat; do
+	for t in sh mount echo reboot insmod rmmod cat grep sleep; do
 		ln -s busybox "$dir/root/bin/$t"
 	done
 	{
