@@ -200,12 +200,14 @@ def main():
                 series.append(f"{desc}, {lay}")
     plots = ", ".join(f"'{dat}' index {i} with linespoints title \"{t}\""
                       for i, t in enumerate(series))
-    script = f"""set terminal pngcairo size 1100,700
+    script = f"""set terminal pngcairo noenhanced size 1100,900
 set output '{os.path.join(out, "ns-per-page.png")}'
 set logscale xy
+set xrange [1.6:320]
+set xtics ({", ".join(str(m) for m in sizes)})
 set xlabel 'range size (MiB)'
 set ylabel 'guest ns per page (icount: instructions)'
-set key outside right
+set key below left Left reverse
 set grid
 set title 'hmm_range_fault() and migration cost per page, series {rev}'
 plot {plots}

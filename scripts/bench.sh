@@ -23,6 +23,10 @@ set -euo pipefail
 BE=$BUILD_DIR/bench
 OUT=$TOP/docs/bench
 BOOT_TIMEOUT=${BENCH_TIMEOUT:-2400}
+# The kernels' release string must not follow build/linux's HEAD: a module
+# built later would not load into a kernel built at another commit whose
+# code did not change (and so was not relinked).
+MAKE_VARS=("${KMAKE_VARS[@]}" LOCALVERSION=)
 
 bench_config_args() {
 	local i a
@@ -44,13 +48,15 @@ bench_config_args() {
 		*) echo "$a" ;;
 		esac
 	done
+	echo --kconfig_add
+	echo CONFIG_LOCALVERSION_AUTO=n
 }
 
 build_kernel() { # KBUILD
 	local kb=$1 opts=() v args
 
 	mapfile -t args < <(bench_config_args)
-	for v in "${KMAKE_VARS[@]}"; do
+	for v in "${MAKE_VARS[@]}"; do
 		opts+=(--make_options="$v")
 	done
 	(cd "$TREE" && python3 tools/testing/kunit/kunit.py build "${args[@]}" \
@@ -64,7 +70,7 @@ build_module() { # KBUILD DIR [base]
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp "$TOP/bench/Makefile" "$TOP/bench/hmm_p2p_bench.c" "$dir/"
-	make -C "$TREE" O="$kb" M="$dir" -j"$JOBS" "${KMAKE_VARS[@]}" \
+	make -C "$TREE" O="$kb" M="$dir" -j"$JOBS" "${MAKE_VARS[@]}" \
 		${3:+HMM_P2P_BENCH_BASE=y} modules > "$dir/build.log" 2>&1 ||
 		{ tail -n 20 "$dir/build.log" >&2; die "the benchmark module did not build in ${dir#"$TOP"/}"; }
 	if grep -E 'warning:' "$dir/build.log"; then
@@ -100,6 +106,7 @@ run() { # NAME KBUILD MODULE-DIR QEMU-ARGS...
 
 if [ "${1:-}" = --smoke ]; then
 	kb=${2:?usage: scripts/bench.sh --smoke KBUILD}
+	MAKE_VARS=("${KMAKE_VARS[@]}")
 	build_module "$kb" "$BE/smoke-base" base
 	build_module "$kb" "$BE/smoke"
 	echo "$BE/smoke/hmm_p2p_bench.ko"
