@@ -155,7 +155,8 @@ def main():
                 "`make bench` (bench/hmm_p2p_bench.c, scripts/bench.sh) in one run of\n"
                 "each kernel. The clock is the guest's ktime in QEMU (TCG) with\n"
                 "`-icount shift=0 -smp 1`: one guest nanosecond per instruction\n"
-                "executed, so the numbers repeat exactly from boot to boot; the wall\n"
+                "executed, so the numbers repeat from boot to boot (the in-place\n"
+                "ones exactly, migrations to within 0.01 %); the wall\n"
                 "column is a third boot without `-icount`, in guest nanoseconds of\n"
                 "host time. x86_64, default CPU mitigations on (retpolines). Each\n"
                 "in-place figure is the best of three calls.\n\n")
