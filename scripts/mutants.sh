@@ -27,14 +27,14 @@ MUTANTS=(
 "ask-about-own-pages%mm/hmm.c%\tif (pgmap->owner == range->dev_private_owner)\n\t\treturn true;%\tif (range->p2p && hmm_p2p_allow(hmm_vma_walk, page))\n\t\treturn true;\n\tif (pgmap->owner == range->dev_private_owner)\n\t\treturn true;%mixed pages"
 "cache-without-flag%mm/hmm.c%\tif (!(p2p->flags & P2P_ALLOW_PER_PGMAP))\n\t\treturn allowed;\n%%a page refused on its own migrates,a policy by page is asked about every page"
 "no-cache%mm/hmm.c%\tif (pgmap == hmm_vma_walk->p2p_allowed)\n\t\treturn true;\n%%a policy by pgmap is asked once,a policy by pgmap is asked once per pgmap"
-"no-p2p-flags-check%mm/hmm.c% ||\n\t\t\t range->p2p->flags & ~P2P_ALLOW_PER_PGMAP))%))%hmm_p2p_fault_no_callback"
+"no-p2p-flags-check%include/linux/memremap.h%\treturn p2p->ops && p2p->ops->p2p_allow &&\n\t       !(p2p->flags & ~P2P_ALLOW_PER_PGMAP);%\treturn p2p->ops && p2p->ops->p2p_allow;%hmm_p2p_fault_no_callback,hmm_p2p_migrate_no_callback"
 "rfc-migrate-logic%mm/migrate_device.c%\treturn (migrate->flags & MIGRATE_VMA_SELECT_DEVICE_P2P) &&\n\t       !folio_test_large%\treturn false && !folio_test_large%allowed foreign pages,4 KiB pages"
 "split-foreign-thp%mm/migrate_device.c%if (!migrate || migrate_vma_foreign(migrate, folio)) {%if (!migrate) {%THP to a device out of THPs"
 "no-unknown-flag-check%mm/migrate_device.c%\tif (WARN_ON_ONCE(args->flags & ~MIGRATE_VMA_SELECT_KNOWN))\n\t\treturn -EINVAL;\n%%hmm_p2p_migrate_unknown_flags"
 )
 
 restore() {
-	git -C "$TREE" checkout -q -- mm
+	git -C "$TREE" checkout -q -- mm include
 }
 
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
