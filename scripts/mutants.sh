@@ -24,7 +24,7 @@ MUTANTS=(
 "own-read-only-pte%mm/hmm.c%\t\t\t\tif (required_fault)\n\t\t\t\t\tgoto fault;\n\t\t\t}%\t\t\t}%own read-only pages for write,allowed read-only pages for write"
 "own-read-only-pmd%mm/hmm.c%\t\t\tif (required_fault)\n\t\t\t\treturn hmm_record_fault(addr, end,\n\t\t\t\t\t\t\trequired_fault, walk);\n\t\t}%\t\t}%own read-only folio for write,allowed read-only folio for write"
 "fault-in-place-pages%mm/hmm.c%\tend = hmm_pte_fault_end(hmm_vma_walk, addr, end, ptep, hmm_pfn);\n%%own pages after a fault stay in place,allowed pages after a fault stay in place"
-"ask-about-own-pages%mm/hmm.c%\tif (pgmap->owner == range->dev_private_owner)\n\t\treturn true;%\tif (range->p2p && hmm_p2p_allow(hmm_vma_walk, page))\n\t\treturn true;\n\tif (pgmap->owner == range->dev_private_owner)\n\t\treturn true;%mixed pages"
+"ask-about-own-pages%mm/hmm.c%\tif (pgmap->owner == range->dev_private_owner)\n\t\treturn true;%\tif (range->p2p && hmm_p2p_allow(hmm_vma_walk, pgmap, page))\n\t\treturn true;\n\tif (pgmap->owner == range->dev_private_owner)\n\t\treturn true;%mixed pages"
 "cache-without-flag%mm/hmm.c%\tif (!(p2p->flags & P2P_ALLOW_PER_PGMAP))\n\t\treturn allowed;\n%%a page refused on its own migrates,a policy by page is asked about every page"
 "no-cache%mm/hmm.c%\tif (pgmap == hmm_vma_walk->p2p_allowed)\n\t\treturn true;\n%%a policy by pgmap is asked once,a policy by pgmap is asked once per pgmap"
 "no-p2p-flags-check%include/linux/memremap.h%\treturn p2p->ops && p2p->ops->p2p_allow &&\n\t       !(p2p->flags & ~P2P_ALLOW_PER_PGMAP);%\treturn p2p->ops && p2p->ops->p2p_allow;%hmm_p2p_fault_no_callback,hmm_p2p_migrate_no_callback"
