@@ -24,20 +24,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CK=$BUILD_DIR/check
-passed=0
-failed=0
-failures=()
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	failures+=("$*")
-	echo "FAIL: $*"
-}
 
 summary() {
 	local f

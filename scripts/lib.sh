@@ -130,6 +130,23 @@ make_initramfs() {
 	echo "$dir/initramfs.cpio"
 }
 
+# The tally of a script that runs several checks: pass/fail print one
+# line each and count it; failures keeps what failed, for a summary.
+passed=0
+failed=0
+failures=()
+
+pass() {
+	passed=$((passed + 1))
+	echo "PASS: $*"
+}
+
+fail() {
+	failed=$((failed + 1))
+	failures+=("$*")
+	echo "FAIL: $*"
+}
+
 note() {
 	echo "${0##*/}: $*" >&2
 }

@@ -23,18 +23,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 MX=$BUILD_DIR/matrix
-passed=0
-failed=0
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
 
 ALL=(x86_64-no-device-private x86_64-no-thp x86_64-no-hmm-mirror
      arm64-4k arm64-64k ppc64le s390x i386)

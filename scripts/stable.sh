@@ -19,18 +19,6 @@ set -euo pipefail
 ST=$STABLE_TREE
 SRC=$ST/linux
 OUT=$ST/build
-passed=0
-failed=0
-
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
 
 stable_patches() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$STABLE_PATCHES/series"
