@@ -38,7 +38,7 @@ part() { # NAME SCRIPT
 mkdir -p "$BUILD_DIR"
 part "make check" "$TOP/scripts/check.sh"
 part "KUnit on arm64, 64 KiB pages (QEMU TCG)" "$TOP/scripts/arm64.sh"
-part "mutants the KUnit suite must catch" "$TOP/scripts/mutants.sh"
+part "mutants the KUnit suite and the selftests must catch" "$TOP/scripts/mutants.sh"
 
 {
 	echo "# Last results of make check-full"

@@ -8,7 +8,11 @@
 #   - every patch builds on its own (bisectability), and adds no W=1,
 #     sparse or kernel-doc warning to the files the series touches;
 #   - the KUnit suite (scripts/kunit.sh);
-#   - the hmm selftests for one and two devices (scripts/selftests.sh);
+#   - the whole hmm selftest program, every fixture and variant, device
+#     coherent memory included (scripts/selftests.sh);
+#   - the regression gate: the base's own hmm selftests on the unpatched
+#     base kernel, and every case that passes there passes with the series
+#     (scripts/selftests-base.sh);
 #   - both again on a debug kernel: KASAN, KFENCE, lockdep, DEBUG_VM,
 #     DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT, the suite as a module
 #     (scripts/debug.sh);
@@ -258,6 +262,8 @@ check_patches_build
 # that ran passed.
 run_counted "$TOP/scripts/kunit.sh" "KUnit run (see build/kunit.log)"
 run_counted "$TOP/scripts/selftests.sh" "hmm selftests (see build/selftests.log)"
+run_counted "$TOP/scripts/selftests-base.sh" \
+	"hmm selftests of $BASE_TITLE on $BASE_TITLE (see build/selftests-base.out)"
 # The same on a kernel with the sanitizers and lockdep, the suite as a
 # module.
 run_counted "$TOP/scripts/debug.sh" "debug kernel (see build/debug-kunit.log)"

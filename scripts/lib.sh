@@ -89,6 +89,12 @@ KUNIT_CONFIG_ARGS=(--arch=x86_64 --kunitconfig="$KUNITCONFIG"
 		   --kconfig_add CONFIG_TEST_HMM=y
 		   --kconfig_add CONFIG_BLK_DEV_INITRD=y
 		   --kconfig_add CONFIG_DEVTMPFS=y)
+# What the rest of hmm-tests needs, so that the whole program runs: a tmpfs
+# /tmp for its O_TMPFILE files, hugetlbfs, /sys/kernel/debug/gup_test and
+# userfaultfd.
+for _opt in TMPFS HUGETLBFS DEBUG_FS GUP_TEST USERFAULTFD; do
+	KUNIT_CONFIG_ARGS+=(--kconfig_add "CONFIG_$_opt=y")
+done
 KUNIT_CONFIG_ARGS+=(--kconfig_add CONFIG_EXPERT=y)
 for _opt in ACPI X86_MCE SUSPEND CPU_IDLE HID_SUPPORT INPUT VT IO_URING \
 	    SERIO IOMMU_SUPPORT HW_RANDOM FTRACE CPU_MITIGATIONS \
@@ -114,7 +120,7 @@ make_initramfs() {
 	rm -rf "$dir"
 	mkdir -p "$dir/root/bin" "$dir/root/proc" "$dir/root/sys" "$dir/root/dev"
 	cp /bin/busybox "$@" "$dir/root/bin/"
-	for t in sh mount echo reboot insmod rmmod cat grep sleep; do
+	for t in sh mount mkdir echo reboot insmod rmmod cat grep sleep; do
 		ln -s busybox "$dir/root/bin/$t"
 	done
 	{

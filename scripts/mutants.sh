@@ -3,12 +3,13 @@
 #
 # Usage: scripts/mutants.sh
 #
-# Show that the KUnit suite catches what it claims to: undo each fix, or
-# break the feature in a way a review would worry about, rebuild the KUnit
-# kernel, and check that the cases named for that mutant fail.  The tree
-# is restored after each mutant (and on exit).  Part of make check-full.
-# The last line is "N passed, N failed": a mutant passes when all its
-# cases fail.
+# Show that the tests catch what they claim to: undo each fix, or break the
+# feature in a way a review would worry about, rebuild the KUnit kernel,
+# and check that the KUnit cases named for that mutant fail, and the hmm
+# selftests named for it too (booted on the same kernel, which has
+# lib/test_hmm built in).  The tree is restored after each mutant (and on
+# exit).  Part of make check-full.  The last line is "N passed, N failed":
+# a mutant passes when all its cases fail.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -16,10 +17,11 @@ MU=$BUILD_DIR/mutants
 passed=0
 failed=0
 
-# name%file%old text%new text%cases that must fail (the texts with \n and
-# \t escapes, the cases comma-separated)
+# name%file%old text%new text%KUnit cases that must fail%hmm selftests that
+# must fail (the texts with \n and \t escapes, the cases comma-separated;
+# either list may be empty)
 MUTANTS=(
-"pmd-offset%mm/hmm.c%softleaf_to_pfn(entry) +\n\t\t\t\t    ((start & ~PMD_MASK) >> PAGE_SHIFT);%softleaf_to_pfn(entry);%own folio entered half way,allowed foreign folio entered half way"
+"pmd-offset%mm/hmm.c%softleaf_to_pfn(entry) +\n\t\t\t\t    ((start & ~PMD_MASK) >> PAGE_SHIFT);%softleaf_to_pfn(entry);%own folio entered half way,allowed foreign folio entered half way%hmm.hmm_device_private.migrate_mprotect_read,hmm2.hmm2_device_private.p2p_huge_read_offset"
 "pmd-error%mm/hmm.c%required_fault, walk);\n\t\treturn hmm_pfns_fill(start, end, range, 0);%required_fault, walk);\n\t\treturn hmm_pfns_fill(start, end, range, HMM_PFN_ERROR);%foreign folio not valid in a snapshot"
 "own-read-only-pte%mm/hmm.c%\t\t\t\tif (required_fault)\n\t\t\t\t\tgoto fault;\n\t\t\t}%\t\t\t}%own read-only pages for write,allowed read-only pages for write"
 "own-read-only-pmd%mm/hmm.c%\t\t\tif (required_fault)\n\t\t\t\treturn hmm_record_fault(addr, end,\n\t\t\t\t\t\t\trequired_fault, walk);\n\t\t}%\t\t}%own read-only folio for write,allowed read-only folio for write"
@@ -31,10 +33,13 @@ MUTANTS=(
 "rfc-migrate-logic%mm/migrate_device.c%\treturn (migrate->flags & MIGRATE_VMA_SELECT_DEVICE_P2P) &&\n\t       !folio_test_large%\treturn false && !folio_test_large%allowed foreign pages,4 KiB pages"
 "split-foreign-thp%mm/migrate_device.c%if (!migrate || migrate_vma_foreign(migrate, folio)) {%if (!migrate) {%THP to a device out of THPs"
 "no-unknown-flag-check%mm/migrate_device.c%\tif (WARN_ON_ONCE(args->flags & ~MIGRATE_VMA_SELECT_KNOWN))\n\t\treturn -EINVAL;\n%%hmm_p2p_migrate_unknown_flags"
+"test-hmm-device-page%lib/test_hmm.c%\t\tentry = dmirror_backing_page(page);%\t\tentry = page;%%hmm.hmm_device_private.migrate_mprotect_read,hmm2.hmm2_device_private.p2p_read_write_in_place"
+"test-hmm-skip-peer-invalidation%lib/test_hmm.c%\t    range->owner == dmirror->mdevice)%\t    range->owner)%%hmm2.hmm2_device_private.p2p_invalidate"
+"test-hmm-coherent-thp%lib/test_hmm.c%if (is_large && dmirror_is_private_zone(mdevice) &&%if (is_large &&%%hmm.hmm_device_coherent.migrate_multiple"
 )
 
 restore() {
-	git -C "$TREE" checkout -q -- mm include
+	git -C "$TREE" checkout -q -- mm include lib
 }
 
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
@@ -43,7 +48,7 @@ mkdir -p "$MU"
 trap restore EXIT
 
 for m in "${MUTANTS[@]}"; do
-	IFS='%' read -r name file old new cases <<< "$m"
+	IFS='%' read -r name file old new cases selftests <<< "$m"
 	if ! python3 - "$TREE/$file" "$old" "$new" <<-'PY'
 		import sys
 		path, old, new = sys.argv[1:4]
@@ -81,6 +86,23 @@ for m in "${MUTANTS[@]}"; do
 		tr -d '\r' < "$MU/$name.log" | grep -E "^ *not ok [0-9]+ $c\$" >/dev/null ||
 			missing="$missing \"$c\""
 	done
+	# The selftests: each must fail, or crash the kernel while it runs.
+	if [ -n "$selftests" ]; then
+		IFS=',' read -ra want <<< "$selftests"
+		args=
+		for c in "${want[@]}"; do
+			args="$args -r $c"
+		done
+		SELFTEST_NAME=mutants/$name-selftests SELFTEST_ARGS=$args \
+			"$TOP/scripts/selftests.sh" > "$MU/$name-selftests.out" 2>&1 || true
+		for c in "${want[@]}"; do
+			grep -qx "FAIL $c" "$MU/$name-selftests/results" 2>/dev/null ||
+			{ grep -qE "RUN +$c " "$MU/$name-selftests/console.txt" 2>/dev/null &&
+			  ! grep -qx "PASS $c" "$MU/$name-selftests/results"; } ||
+				missing="$missing \"$c\""
+		done
+		cases=${cases:+$cases,}$selftests
+	fi
 	if [ -z "$missing" ]; then
 		echo "PASS: mutant $name is caught by: $cases"
 		passed=$((passed + 1))
