@@ -27,6 +27,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# Selections and exclusions are for reproducing a failure, not for make check.
+unset SELFTEST_ARGS SELFTEST_EXCLUDE SELFTEST_EXCLUDE_WHY SELFTEST_NAME
+
 CK=$BUILD_DIR/check
 
 summary() {

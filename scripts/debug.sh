@@ -119,7 +119,7 @@ out=$(SELFTEST_EXCLUDE=benchmark_thp_migration \
       "$TOP/scripts/selftests.sh" "$DB" 2>&1) || status=$?
 echo "$out"
 read -r sp sf < <(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' |
-		  tail -n 1 | sed -E 's/ passed, / /; s/ failed$//')
+		  tail -n 1 | sed -E 's/ passed, / /; s/ failed$//') || true
 [ "$status" -eq 0 ] || sf=$((${sf:-0} + 1))
 echo "$((DEBUG_PASSED + ${sp:-0})) passed, $((DEBUG_FAILED + sf)) failed"
 [ "$DEBUG_FAILED" -eq 0 ] && [ "$sf" -eq 0 ]

@@ -95,10 +95,11 @@ for m in "${MUTANTS[@]}"; do
 		done
 		SELFTEST_NAME=mutants/$name-selftests SELFTEST_ARGS=$args \
 			"$TOP/scripts/selftests.sh" > "$MU/$name-selftests.out" 2>&1 || true
+		# Caught: the case failed, or the kernel died while it ran.
 		for c in "${want[@]}"; do
 			grep -qx "FAIL $c" "$MU/$name-selftests/results" 2>/dev/null ||
 			{ grep -qE "RUN +$c " "$MU/$name-selftests/console.txt" 2>/dev/null &&
-			  ! grep -qx "PASS $c" "$MU/$name-selftests/results"; } ||
+			  ! grep -q '^hmm-selftests: exit status' "$MU/$name-selftests/console.txt"; } ||
 				missing="$missing \"$c\""
 		done
 		cases=${cases:+$cases,}$selftests
@@ -107,7 +108,7 @@ for m in "${MUTANTS[@]}"; do
 		echo "PASS: mutant $name is caught by: $cases"
 		passed=$((passed + 1))
 	else
-		echo "FAIL: mutant $name is not caught by:$missing (see build/mutants/$name.log)"
+		echo "FAIL: mutant $name is not caught by:$missing (see build/mutants/$name.log${selftests:+ and build/mutants/$name-selftests.log})"
 		failed=$((failed + 1))
 	fi
 done

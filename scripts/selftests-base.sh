@@ -22,11 +22,16 @@ SERIES=$BUILD_DIR/selftests/results
 BASE=$BUILD_DIR/selftests-base
 
 [ -f "$SERIES" ] || die "no results of the series' run: run scripts/selftests.sh first"
+[ ! -s "$BUILD_DIR/selftests/args" ] ||
+	die "build/selftests/results are of a selection ($(cat "$BUILD_DIR/selftests/args")): run scripts/selftests.sh without one"
+[ "$SERIES" -nt "$KERNEL_IMAGE" ] ||
+	die "build/selftests/results are older than the kernel in build/kunit: run scripts/selftests.sh again"
 [ -f "$KBUILD/.config" ] || die "no build/kunit/.config: run scripts/kunit.sh (make kunit) first"
 
 base_rev=$(git -C "$TREE" rev-parse base)
 if [ ! -d "$BASE_TREE" ] ||
-   [ "$(git -C "$BASE_TREE" rev-parse HEAD 2>/dev/null)" != "$base_rev" ]; then
+   [ "$(git -C "$BASE_TREE" rev-parse HEAD 2>/dev/null)" != "$base_rev" ] ||
+   [ -n "$(git -C "$BASE_TREE" status --porcelain 2>/dev/null)" ]; then
 	rm -rf "$BASE_TREE"
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$BASE_TREE" base
@@ -44,6 +49,12 @@ make -C "$BASE_TREE" O="$BASE_KB" ARCH=x86_64 -j"$JOBS" "${KMAKE_VARS[@]}" \
 SELFTEST_NAME=selftests-base "$TOP/scripts/selftests.sh" "$BASE_KB" "$BASE_TREE" \
 	> "$BASE.out" 2>&1 || true
 [ -s "$BASE/results" ] || { tail -n 20 "$BASE.out" >&2; die "the base run reported nothing; see build/selftests-base.log"; }
+# The gate compares the whole program: a base run cut short would shrink it.
+base_plan=$(sed -nE '/^1\.\.[0-9]+$/{s/^1\.\.//p;q}' "$BASE/console.txt")
+if [ "$base_plan" != "$(wc -l < "$BASE/results")" ] ||
+   ! grep -q '^hmm-selftests: exit status' "$BASE/console.txt"; then
+	fail "the base run reports all ${base_plan:-?} cases it plans (see build/selftests-base.log)"
+fi
 
 declare -A series_result
 while read -r s t; do
@@ -72,7 +83,7 @@ while read -r s t; do
 done < "$BASE/results"
 if grep -qE "$SPLAT_RE" "$BASE/console.txt"; then
 	echo "the base kernel's log has splats of its own, e.g.:"
-	grep -E "WARNING:|BUG:" "$BASE/console.txt" | sort | uniq -c | head -n 3
+	{ grep -E "WARNING:|BUG:|Oops" "$BASE/console.txt" || true; } | sort | uniq -c | sort -rn | head -n 3 || true
 fi
 echo "upstream hmm-tests cases: $base_pass of $((base_pass + base_other)) pass on the base," \
      "$(grep -c '^PASS' "$SERIES") of $(wc -l < "$SERIES") with the series (which adds cases)"

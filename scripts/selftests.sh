@@ -24,8 +24,12 @@ set -euo pipefail
 KB=$(realpath "${1:-$KBUILD}")
 SRC_TREE=$(realpath "${2:-$TREE}")
 NAME=${SELFTEST_NAME:-selftests${1:+-$(basename "$KB")}}
+# A selection is not a run of the whole program: keep it apart from the
+# results that scripts/selftests-base.sh compares.
+[ -z "${SELFTEST_ARGS:-}" ] || [ -n "${SELFTEST_NAME:-}" ] || NAME=$NAME-selection
 ST=$BUILD_DIR/$NAME
 LOG=$BUILD_DIR/$NAME.log
+rm -rf "$ST" "$LOG"
 BOOT_TIMEOUT=${SELFTEST_TIMEOUT:-1800}
 IMAGE=$KB/arch/x86/boot/bzImage
 SRC=$SRC_TREE/tools/testing/selftests/mm
@@ -52,7 +56,6 @@ declare -A SKIPS=(
 grep -q '^CONFIG_TEST_HMM=y' "$KB/.config" ||
 	die "${KB#"$TOP"/}/.config lacks CONFIG_TEST_HMM=y: rebuild it"
 
-rm -rf "$ST"
 mkdir -p "$ST"
 
 note "building hmm-tests of ${SRC_TREE#"$TOP"/} (static)"
@@ -68,10 +71,12 @@ note "building hmm-tests of ${SRC_TREE#"$TOP"/} (static)"
 # hmm-tests -T) in SELFTEST_EXCLUDE, and why in SELFTEST_EXCLUDE_WHY: they
 # are listed, with the reason, and not run.
 args=${SELFTEST_ARGS:-}
-for t in ${SELFTEST_EXCLUDE:-}; do
+read -ra exclude <<< "${SELFTEST_EXCLUDE:-}"
+for t in "${exclude[@]}"; do
 	echo "not run on this kernel: $t (every variant): ${SELFTEST_EXCLUDE_WHY:-}"
 	args="$args -T $t"
 done
+echo "$args" > "$ST/args"
 initramfs=$(make_initramfs "$ST/initramfs" "$ST/hmm-tests" <<EOF
 mkdir -p /tmp /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
@@ -116,11 +121,14 @@ while read -r s t; do
 done < "$ST/results"
 # The TAP plan ("1..N") counts the tests the program has: one that never
 # reported (a crash of the program, say) fails.
-planned=$(sed -nE 's/^1\.\.([0-9]+)$/\1/p' "$ST/console.txt" | head -n 1)
+planned=$(sed -nE '/^1\.\.[0-9]+$/{s/^1\.\.//p;q}' "$ST/console.txt")
 reported=$(wc -l < "$ST/results")
-if [ -z "$planned" ] || [ "$reported" -lt "$planned" ]; then
-	note "hmm-tests planned ${planned:-?} tests, $reported reported"
-	nfail=$((nfail + ${planned:-1} - reported))
+if [ -z "$planned" ]; then
+	note "hmm-tests printed no plan (1..N)"
+	nfail=$((nfail + 1))
+elif [ "$reported" -ne "$planned" ]; then
+	note "hmm-tests planned $planned tests, $reported reported"
+	nfail=$((nfail + (planned > reported ? planned - reported : reported - planned)))
 fi
 if ! grep -q '^hmm-selftests: exit status' "$ST/console.txt"; then
 	note "hmm-tests did not finish; see build/$NAME.log"
@@ -128,7 +136,7 @@ if ! grep -q '^hmm-selftests: exit status' "$ST/console.txt"; then
 fi
 if grep -qE "$SPLAT_RE" "$ST/console.txt"; then
 	note "the kernel log has a splat; see build/$NAME.log"
-	grep -E "$SPLAT_RE" "$ST/console.txt" | head -n 5 >&2
+	grep -m 5 -E "$SPLAT_RE" "$ST/console.txt" >&2
 	status=1
 fi
 [ "$nfail" -eq 0 ] || status=1
