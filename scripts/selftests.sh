@@ -48,7 +48,7 @@ NO_COHERENT_THP="lib/test_hmm's device coherent devices make no THP (migrate_vma
 # Tests known to fail now and then here, with what was seen: a failure is
 # listed and counts neither as passed nor as failed; a pass counts.
 declare -A FLAKY=(
-	[hmm.hmm_device_coherent.benchmark_thp_migration]="its largest buffer, 256 MiB, needs every page of the device coherent device, and its migration left pages behind in 5 of 11 runs here, with 1 CPU or 2 (in one such run, no device allocation had failed); the base cannot run it, its device coherent devices break earlier"
+	[hmm.hmm_device_coherent.benchmark_thp_migration]="its largest buffer, 256 MiB, needs every page of the device coherent device, and its migration left pages behind in 6 of 12 runs here, with 1 CPU or 2 (in one such run, no device allocation had failed); the base cannot run it, its device coherent devices break earlier"
 )
 declare -A SKIPS=(
 	[hmm.hmm_device_coherent.migrate_anon_huge_err]="$NO_COHERENT_THP"
