@@ -31,15 +31,15 @@ MAKE_VARS=("${KMAKE_VARS[@]}" LOCALVERSION=)
 bench_config_args() {
 	local i a
 
-	for ((i = 0; i < ${#KUNIT_CONFIG_ARGS[@]}; i++)); do
-		a=${KUNIT_CONFIG_ARGS[$i]}
+	for ((i = 0; i < ${#KUNIT_MM_CONFIG_ARGS[@]}; i++)); do
+		a=${KUNIT_MM_CONFIG_ARGS[$i]}
 		case $a in
 		--kunitconfig=*) echo "--kunitconfig=$TOP/bench/bench.kunitconfig" ;;
 		# Default CPU mitigations: indirect calls cost what they do in the
 		# field.  ACPI finds the HPET the TSC is calibrated against
 		# (without it the clock is jiffies), and it needs cpuidle and HID.
 		--kconfig_add)
-			case ${KUNIT_CONFIG_ARGS[$((i + 1))]} in
+			case ${KUNIT_MM_CONFIG_ARGS[$((i + 1))]} in
 			CONFIG_CPU_MITIGATIONS=n|CONFIG_ACPI=n|CONFIG_CPU_IDLE=n|CONFIG_HID_SUPPORT=n)
 				i=$((i + 1)) ;;
 			*) echo "$a" ;;

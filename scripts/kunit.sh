@@ -12,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SUITES=(hmm_p2p)
+SUITES=(hmm_p2p drm_gpusvm_p2p xe_svm_p2p)
 LOG=$BUILD_DIR/kunit.log
 JSON=$BUILD_DIR/kunit.json
 BOOT_TIMEOUT=${KUNIT_TIMEOUT:-600}

@@ -38,7 +38,7 @@ KERNEL_IMAGE=$KBUILD/arch/x86/boot/bzImage
 # The KUnit boot sets 2 MiB of RAM aside (memmap=) for the suite's fake
 # device coherent device, so that its case runs instead of skipping.
 COHERENT_ADDR=0x40000000
-KUNIT_CMDLINE="console=ttyS0 kunit_shutdown=reboot panic=-1 memmap=2M\$$COHERENT_ADDR hmm_p2p_kunit.coherent_addr=$COHERENT_ADDR"
+KUNIT_CMDLINE="console=ttyS0 kunit_shutdown=reboot panic=-1 memmap=2M\$$COHERENT_ADDR hmm_p2p_kunit.coherent_addr=$COHERENT_ADDR kunit.filter_glob=*p2p*"
 # What a console log must not contain.  BUG: and WARNING: cover the
 # sanitizers and lockdep of the debug kernel too (BUG: KASAN, BUG: KFENCE,
 # BUG: sleeping function called from invalid context, WARNING: possible
@@ -101,6 +101,20 @@ for _opt in ACPI X86_MCE SUSPEND CPU_IDLE HID_SUPPORT INPUT VT IO_URING \
 	    RD_GZIP RD_BZIP2 RD_LZMA RD_XZ RD_LZO RD_LZ4 RD_ZSTD; do
 	KUNIT_CONFIG_ARGS+=(--kconfig_add "CONFIG_$_opt=n")
 done
+# That much is the mm side, which make bench builds on its own.
+KUNIT_MM_CONFIG_ARGS=("${KUNIT_CONFIG_ARGS[@]}")
+# The GPU user: the drm_gpusvm/drm_pagemap suite of the series
+# (GPUSVM_KUNITCONFIG; the debug kernel has it too), and xe with its KUnit
+# tests (XE_CONFIG_ARGS).  The kernel boots with kunit.filter_glob=*p2p*
+# (KUNIT_CMDLINE): xe's other suites need a GPU, and without one they skip.
+GPUSVM_KUNITCONFIG=drivers/gpu/drm/tests/drm_gpusvm.kunitconfig
+KUNIT_CONFIG_ARGS+=(--kunitconfig="$GPUSVM_KUNITCONFIG")
+XE_CONFIG_ARGS=()
+for _opt in PCI DRM_XE DRM_XE_KUNIT_TEST; do
+	XE_CONFIG_ARGS+=(--kconfig_add "CONFIG_$_opt=y")
+done
+KUNIT_NO_XE_CONFIG_ARGS=("${KUNIT_CONFIG_ARGS[@]}")
+KUNIT_CONFIG_ARGS+=("${XE_CONFIG_ARGS[@]}")
 unset _opt
 
 die() {

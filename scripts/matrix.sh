@@ -9,6 +9,10 @@
 #   x86_64-no-device-private  the KUnit config, DEVICE_PRIVATE=n
 #   x86_64-no-thp             the KUnit config, TRANSPARENT_HUGEPAGE=n
 #   x86_64-no-hmm-mirror      the KUnit config, no user of HMM_MIRROR
+#   x86_64-xe-no-gpusvm       the KUnit config, xe without DRM_XE_GPUSVM
+#                             (drm_gpusvm and drm_pagemap still built)
+#   x86_64-no-zone-device     the KUnit config, ZONE_DEVICE=n: xe without
+#                             GPUSVM, drm_gpusvm without drm_pagemap
 #   arm64-4k, arm64-64k       defconfig plus device private memory, 4 KiB
 #                             and 64 KiB pages
 #   ppc64le                   ppc64le_defconfig (book3s64: PMD_SHIFT is not
@@ -25,6 +29,7 @@ set -euo pipefail
 MX=$BUILD_DIR/matrix
 
 ALL=(x86_64-no-device-private x86_64-no-thp x86_64-no-hmm-mirror
+     x86_64-xe-no-gpusvm x86_64-no-zone-device
      arm64-4k arm64-64k ppc64le s390x i386)
 
 # What a configuration needs to build the series' code, when the
@@ -33,12 +38,16 @@ DEVMEM_OPTS=(-e MEMORY_HOTPLUG -e MEMORY_HOTREMOVE -e SPARSEMEM_VMEMMAP
 	     -e ZONE_DEVICE -e DEVICE_PRIVATE -e TRANSPARENT_HUGEPAGE
 	     -e KUNIT -e HMM_P2P_KUNIT_TEST -e TEST_HMM)
 
-# Object and the option that builds it.
+# Object and the options that build it, joined by +.
 OBJECTS=(mm/hmm.o:HMM_MIRROR mm/migrate_device.o:DEVICE_MIGRATION
 	 mm/hmm_p2p_kunit.o:HMM_P2P_KUNIT_TEST mm/memremap.o:ZONE_DEVICE
 	 mm/migrate.o:MIGRATION mm/memory.o:MMU lib/test_hmm.o:TEST_HMM
-	 drivers/gpu/drm/drm_pagemap.o:DRM_GPUSVM
+	 drivers/gpu/drm/drm_pagemap.o:DRM_GPUSVM+ZONE_DEVICE
 	 drivers/gpu/drm/drm_gpusvm.o:DRM_GPUSVM
+	 drivers/gpu/drm/tests/drm_gpusvm_p2p_test.o:DRM_GPUSVM_KUNIT_TEST
+	 drivers/gpu/drm/xe/xe_svm.o:DRM_XE_GPUSVM
+	 drivers/gpu/drm/xe/xe_vm.o:DRM_XE
+	 drivers/gpu/drm/xe/xe_userptr.o:DRM_XE
 	 arch/powerpc/kvm/book3s_hv_uvmem.o:PPC_UV)
 
 # ARCH CROSS_COMPILE for CONFIG
@@ -69,10 +78,15 @@ configure() { # CONFIG
 	x86_64-*)
 		cp "$KBUILD/.config" "$cfg"
 		case $c in
-		*-no-device-private) "$TREE/scripts/config" --file "$cfg" -d DEVICE_PRIVATE ;;
+		# Options that select what a configuration turns off go too.
+		*-no-device-private) "$TREE/scripts/config" --file "$cfg" \
+				-d DEVICE_PRIVATE -d DRM_XE_GPUSVM -d DRM_GPUSVM_KUNIT_TEST ;;
 		*-no-thp) "$TREE/scripts/config" --file "$cfg" -d TRANSPARENT_HUGEPAGE ;;
 		*-no-hmm-mirror) "$TREE/scripts/config" --file "$cfg" \
-				-d HMM_P2P_KUNIT_TEST -d TEST_HMM -d DRM_GPUSVM ;;
+				-d HMM_P2P_KUNIT_TEST -d TEST_HMM -d DRM_GPUSVM \
+				-d DRM_XE -d DRM_GPUSVM_KUNIT_TEST ;;
+		*-xe-no-gpusvm) "$TREE/scripts/config" --file "$cfg" -d DRM_XE_GPUSVM ;;
+		*-no-zone-device) "$TREE/scripts/config" --file "$cfg" -d ZONE_DEVICE ;;
 		esac
 		;;
 	arm64-*|s390x)
@@ -91,6 +105,16 @@ configure() { # CONFIG
 		;;
 	esac
 	mmake "$c" olddefconfig
+	# The configuration must be what it is named after.
+	case $c in
+	*-no-device-private) ! grep -q '^CONFIG_DEVICE_PRIVATE=y' "$cfg" ;;
+	*-no-hmm-mirror) ! grep -q '^CONFIG_HMM_MIRROR=y' "$cfg" ;;
+	*-xe-no-gpusvm) grep -q '^CONFIG_DRM_XE=y' "$cfg" &&
+			! grep -q '^CONFIG_DRM_XE_GPUSVM=y' "$cfg" ;;
+	*-no-zone-device) ! grep -q '^CONFIG_ZONE_DEVICE=y' "$cfg" &&
+			  grep -q '^CONFIG_DRM_GPUSVM=y' "$cfg" &&
+			  grep -q '^CONFIG_DRM_XE=y' "$cfg" ;;
+	esac || { echo "$c: the configuration is not what it is named after"; return 1; }
 	cp "$cfg" "$MX/$c/config.series"
 }
 
@@ -103,7 +127,11 @@ objects_of() {
 		obj=${o%%:*}
 		opt=${o#*:}
 		[ -f "$TREE/${obj%.o}.c" ] || continue
-		grep -q "^CONFIG_$opt=[ym]" "$cfg" && echo "$obj"
+		while [ -n "$opt" ]; do
+			grep -q "^CONFIG_${opt%%+*}=[ym]" "$cfg" || continue 2
+			[ "$opt" = "${opt#*+}" ] && opt= || opt=${opt#*+}
+		done
+		echo "$obj"
 	done
 }
 

@@ -37,10 +37,18 @@ MUTANTS=(
 "test-hmm-device-page%lib/test_hmm.c%\t\tentry = dmirror_backing_page(page);%\t\tentry = page;%%hmm.hmm_device_private.migrate_mprotect_read,hmm2.hmm2_device_private.p2p_read_write_in_place"
 "test-hmm-skip-peer-invalidation%lib/test_hmm.c%\t    range->owner == dmirror->mdevice)%\t    range->owner)%%hmm2.hmm2_device_private.p2p_invalidate"
 "test-hmm-coherent-thp%lib/test_hmm.c%if (is_large && dmirror_is_private_zone(mdevice) &&%if (is_large &&%%~hmm.hmm_device_coherent.migrate_release,hmm.hmm_device_coherent.migrate_multiple"
+"gpusvm-get-pages-no-p2p%drivers/gpu/drm/drm_gpusvm.c%\t\t.p2p = drm_gpusvm_p2p(&p2p_wrap, ctx->device_private_page_owner,\n\t\t\t\t      ctx->p2p),%\t\t.p2p = NULL,%drm_test_gpusvm_get_pages_allowed,drm_test_gpusvm_invalidate_peer_migration"
+"gpusvm-check-pages-no-p2p%drivers/gpu/drm/drm_gpusvm.c%\t\t.p2p = drm_gpusvm_p2p(&p2p_wrap, dev_private_owner, p2p),\n\t};\n\tunsigned long timeout =\n%\t\t.p2p = NULL,\n\t};\n\tunsigned long timeout =\n%drm_test_gpusvm_range_check_pages"
+"gpusvm-scan-no-p2p%drivers/gpu/drm/drm_gpusvm.c%\t\t.p2p = drm_gpusvm_p2p(&p2p_wrap, dev_private_owner, p2p),\n\t};\n\tunsigned long timeout = msecs%\t\t.p2p = NULL,\n\t};\n\tunsigned long timeout = msecs%drm_test_gpusvm_scan_mm"
+"gpusvm-p2p-without-owner%drivers/gpu/drm/drm_gpusvm.c%\tif (!p2p || WARN_ON_ONCE(!dev_private_owner))%\tif (!p2p)%drm_test_gpusvm_get_pages_bad_policy"
+"pagemap-guard-any-pgmap%drivers/gpu/drm/drm_pagemap.c%\t       pgmap->ops == &drm_pagemap_pagemap_ops &&\n%%drm_test_gpusvm_get_pages_other_driver"
+"pagemap-migrate-no-p2p%drivers/gpu/drm/drm_pagemap.c%\t\tmigrate.flags |= MIGRATE_VMA_SELECT_DEVICE_P2P;%\t\tmigrate.p2p = NULL;%drm_test_gpusvm_migrate_allowed"
+"xe-directions-swapped%drivers/gpu/drm/xe/xe_svm.c%\t\treturn d != p && test_bit(d * t->ndevs + p, t->links);\n\treturn test_bit(p * t->ndevs + d, t->links);%\t\treturn d != p && test_bit(p * t->ndevs + d, t->links);\n\treturn test_bit(d * t->ndevs + p, t->links);%xe_p2p_test_one_way,xe_p2p_test_pagemap_leaves"
+"xe-migrate-within-device%drivers/gpu/drm/xe/xe_svm.c%\t\treturn d != p && test_bit(%\t\treturn test_bit(%xe_p2p_test_same_device"
 )
 
 restore() {
-	git -C "$TREE" checkout -q -- mm include lib
+	git -C "$TREE" checkout -q -- mm include lib drivers/gpu/drm
 }
 
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
