@@ -128,8 +128,12 @@ warnings_of() {
 		done
 		;;
 	w1|sparse)
+		# Only files its Makefile builds: a test included by the file
+		# it tests (xe's tests/*_kunit.c) is compiled with that file.
 		for f in "$@"; do
-			[ -f "$TREE/$f" ] && objs+=("${f%.c}.o")
+			[ -f "$TREE/$f" ] &&
+				grep -qw "$(basename "${f%.c}").o" "$TREE/$(dirname "$f")/Makefile" 2>/dev/null &&
+				objs+=("${f%.c}.o")
 		done
 		[ "${#objs[@]}" -gt 0 ] || return 0
 		if [ "$kind" = w1 ]; then

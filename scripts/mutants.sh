@@ -43,7 +43,8 @@ MUTANTS=(
 "gpusvm-p2p-without-owner%drivers/gpu/drm/drm_gpusvm.c%\tif (!p2p || WARN_ON_ONCE(!dev_private_owner))%\tif (!p2p)%drm_test_gpusvm_get_pages_bad_policy"
 "pagemap-guard-any-pgmap%drivers/gpu/drm/drm_pagemap.c%\t       pgmap->ops == &drm_pagemap_pagemap_ops &&\n%%drm_test_gpusvm_get_pages_other_driver"
 "pagemap-migrate-no-p2p%drivers/gpu/drm/drm_pagemap.c%\t\tmigrate.flags |= MIGRATE_VMA_SELECT_DEVICE_P2P;%\t\tmigrate.p2p = NULL;%drm_test_gpusvm_migrate_allowed"
-"xe-directions-swapped%drivers/gpu/drm/xe/xe_svm.c%\t\treturn d != p && test_bit(d * t->ndevs + p, t->links);\n\treturn test_bit(p * t->ndevs + d, t->links);%\t\treturn d != p && test_bit(p * t->ndevs + d, t->links);\n\treturn test_bit(d * t->ndevs + p, t->links);%xe_p2p_test_one_way,xe_p2p_test_pagemap_leaves"
+"xe-directions-swapped%drivers/gpu/drm/xe/xe_svm.c%\t\treturn d != p && test_bit(d * t->ndevs + p, t->links->bits);\n\treturn test_bit(p * t->ndevs + d, t->links->bits);%\t\treturn d != p && test_bit(p * t->ndevs + d, t->links->bits);\n\treturn test_bit(d * t->ndevs + p, t->links->bits);%xe_p2p_test_one_way,xe_p2p_test_pagemap_leaves"
+"xe-no-clear-in-place%drivers/gpu/drm/xe/xe_svm.c%\t\t\tWRITE_ONCE(t->pgmaps[i].pgmap, NULL);\n\t\t\tWRITE_ONCE(t->pgmaps[i].dev, NULL);\n%%xe_p2p_test_no_memory"
 "xe-migrate-within-device%drivers/gpu/drm/xe/xe_svm.c%\t\treturn d != p && test_bit(%\t\treturn test_bit(%xe_p2p_test_same_device"
 )
 
